@@ -1,0 +1,193 @@
+"""The `localreport` command: demo, run, check, rebuild, registry import, template."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from validators.messages import message_for
+
+from bot import logsetup
+from bot.config import load_settings
+from bot.errors import BotError
+from bot.mail import Attachment
+from bot.service import judge_attachment
+from validators import load_form, load_registry
+from validators.findings import Finding, Report
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logsetup.configure(args.log_level, args.log_format)
+    try:
+        result: int = args.func(args)
+    except BotError as e:
+        print(f"localreport: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="localreport", description=__doc__)
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    p.add_argument("--log-format", default="text", choices=["text", "json"])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the bot once on a bundled sample mailbox")
+    demo.add_argument(
+        "--dir", type=Path, default=Path("demo"), help="where the demo writes (default: ./demo)"
+    )
+    demo.set_defaults(func=_cmd_demo)
+
+    run = sub.add_parser("run", help="poll the mailbox (forever, or once with --once)")
+    run.add_argument("--config", type=Path, required=True)
+    run.add_argument("--once", action="store_true", help="one poll, then exit (for cron)")
+    run.set_defaults(func=_cmd_run)
+
+    check = sub.add_parser("check", help="judge Excel files as the bot would; no config needed")
+    check.add_argument("files", nargs="+", type=Path)
+    check.add_argument("--json", action="store_true", help="print a JSON array, one object per file")
+    check.set_defaults(func=_cmd_check)
+
+    rebuild = sub.add_parser("rebuild", help="regenerate the master workbook from the ledger alone")
+    rebuild.add_argument("--config", type=Path, required=True)
+    rebuild.set_defaults(func=_cmd_rebuild)
+
+    registry = sub.add_parser("registry", help="the DLA registry of LAOs")
+    rsub = registry.add_subparsers(dest="registry_command", required=True)
+    imp = rsub.add_parser("import", help="replace the registry from DLA's open-data CSV export")
+    imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--config", type=Path, help="install into this config's storage.dir (default: print only)"
+    )
+    imp.set_defaults(func=_cmd_registry_import)
+
+    template = sub.add_parser("template", help="write the blank report form for one province")
+    template.add_argument("--province", required=True)
+    template.add_argument("--out", type=Path, required=True)
+    template.set_defaults(func=_cmd_template)
+    return p
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.daemon import run_forever, run_once
+
+    settings = load_settings(args.config)
+    if args.once:
+        summary = run_once(settings)
+        return 1 if summary.failed else 0
+    run_forever(settings)
+    return 0
+
+
+def _cmd_rebuild(args: argparse.Namespace) -> int:
+    from bot.app import rebuild
+
+    print(rebuild(load_settings(args.config)))
+    return 0
+
+
+def check_report(path: Path) -> tuple[Report, dict[str, object]]:
+    """Judge one file on disk and give the `check --json` object for it."""
+    try:
+        report = judge_attachment(Attachment(path.name, path.read_bytes()), load_registry(), load_form())
+    except OSError as e:
+        finding = Finding(code="file_unreadable", value=path.name, ctx={"reason": e.strerror or str(e)})
+        report = Report(filename=path.name, province=None, findings=(finding,), readable=False)
+    return report, {
+        "file": str(path),
+        "status": report.status,
+        "province": report.province,
+        "rows": len(report.records),
+        "findings": [
+            {
+                "severity": str(f.severity),
+                "code": f.code,
+                "sheet": f.sheet,
+                "row": f.row,
+                "column": f.column,
+                "value": f.value,
+                "message": message_for(f),
+                "suggestion": f.suggestion,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    outputs = []
+    code = EXIT_OK
+    for path in args.files:
+        report, obj = check_report(path)
+        if report.status == "unreadable":
+            code = max(code, EXIT_UNREADABLE)
+        elif report.status == "rejected":
+            code = max(code, EXIT_REJECTED)
+        outputs.append(obj)
+    if args.json:
+        print(json.dumps(outputs, ensure_ascii=False, indent=2))
+    else:
+        for obj in outputs:
+            _print_check(obj)
+    return code
+
+
+def _print_check(obj: dict[str, object]) -> None:
+    words = {"accepted": "ถูกต้อง", "rejected": "มีข้อผิดพลาด", "unreadable": "เปิดไฟล์ไม่ได้"}
+    print(f"{obj['file']}: {words.get(str(obj['status']), obj['status'])} (จังหวัด {obj['province'] or '-'}, "
+          f"{obj['rows']} แถว)")  # fmt: skip
+    findings = obj["findings"]
+    assert isinstance(findings, list)
+    for f in findings:
+        where = " ".join(str(x) for x in (f["sheet"], f["column"] and f"{f['column']}{f['row'] or ''}") if x)
+        extra = f" → {f['suggestion']}" if f["suggestion"] else ""
+        print(f"  [{f['severity']}] {where} {f['code']}: {f['message']}{extra}")
+
+
+def _cmd_registry_import(args: argparse.Namespace) -> int:
+    from validators.registry import diff_registries, read_dla_export, write_registry_csv
+
+    new = read_dla_export(args.file.read_bytes())
+    if args.config:
+        from bot.app import registry_for
+
+        settings = load_settings(args.config)
+        old = registry_for(settings)
+        target = settings.storage.dir / "registry.csv"
+    else:
+        old, target = load_registry(), None
+    diff = diff_registries(old, new)
+    for line in diff.summary_lines():
+        print(line)
+    if target is None:
+        print("(dry run: give --config to install the new registry)")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_registry_csv(new, target)
+    print(f"installed {len(new)} LAOs into {target}")
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from storage.template import write_template
+
+    registry = load_registry()
+    if args.province not in registry.provinces():
+        print(f"localreport: unknown province {args.province!r}", file=sys.stderr)
+        return EXIT_USAGE
+    args.out.write_bytes(write_template(args.province, registry, load_form()))
+    print(args.out)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(args.dir)

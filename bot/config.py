@@ -1,0 +1,137 @@
+"""Settings: one TOML file → one frozen pydantic object, loaded once at start and passed down in slices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.errors import ConfigError
+
+Security = Literal["ssl", "starttls", "none"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MailboxSettings(_Section):
+    backend: Literal["maildir", "imap"] = "maildir"
+    path: Path = Path("demo/mailbox")
+    host: str = ""
+    port: int = 993
+    security: Security = "ssl"
+    username: str = ""
+    password_env: str = "LOCALREPORT_IMAP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
+    folder: str = "INBOX"
+    processed_folder: str = "localreport/processed"
+    timeout_seconds: float = 60.0
+
+    @model_validator(mode="after")
+    def _imap_needs_host(self) -> MailboxSettings:
+        if self.backend == "imap" and not (self.host and self.username):
+            raise ValueError("mailbox.backend = 'imap' needs mailbox.host and mailbox.username")
+        return self
+
+
+class SmtpSettings(_Section):
+    backend: Literal["files", "smtp"] = "files"
+    path: Path = Path("demo/outbox")
+    host: str = ""
+    port: int = 465
+    security: Security = "ssl"
+    username: str = ""
+    password_env: str = "LOCALREPORT_SMTP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
+    from_address: str = "Localreport.dla@gmail.com"
+    from_name: str = "ระบบรับรายงาน สถ."
+    timeout_seconds: float = 60.0
+
+    @model_validator(mode="after")
+    def _smtp_needs_host(self) -> SmtpSettings:
+        if self.backend == "smtp" and not self.host:
+            raise ValueError("smtp.backend = 'smtp' needs smtp.host")
+        return self
+
+
+class StorageSettings(_Section):
+    dir: Path = Path("demo/state")
+    master_workbook: Path = Path("demo/master.xlsx")
+
+
+class ScheduleSettings(_Section):
+    interval_seconds: int = Field(default=300, ge=10)
+
+
+class RoundSettings(_Section):
+    deadline: dt.date = dt.date(2020, 11, 2)
+    form: Path | None = None  # None: the bundled FY2563 form
+    registry: Path | None = None  # None: <storage.dir>/registry.csv if present, else the bundled registry
+
+
+class Settings(_Section):
+    mailbox: MailboxSettings = MailboxSettings()
+    smtp: SmtpSettings = SmtpSettings()
+    storage: StorageSettings = StorageSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    round: RoundSettings = RoundSettings()
+
+    def resolved(self, base: Path) -> Settings:
+        """Relative paths in the file are relative to the file's folder."""
+
+        def fix(p: Path) -> Path:
+            return p if p.is_absolute() else (base / p)
+
+        return self.model_copy(
+            update={
+                "mailbox": self.mailbox.model_copy(update={"path": fix(self.mailbox.path)}),
+                "smtp": self.smtp.model_copy(update={"path": fix(self.smtp.path)}),
+                "storage": self.storage.model_copy(
+                    update={
+                        "dir": fix(self.storage.dir),
+                        "master_workbook": fix(self.storage.master_workbook),
+                    }
+                ),
+                "round": self.round.model_copy(
+                    update={
+                        "form": fix(self.round.form) if self.round.form else None,
+                        "registry": fix(self.round.registry) if self.round.registry else None,
+                    }
+                ),
+            }
+        )
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate the TOML file; every problem is a ConfigError naming the key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(f"config file not found: {path}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config file {path} is not valid TOML: {e}") from e
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as e:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {_explain(err)}" for err in e.errors()
+        )
+        raise ConfigError(f"config file {path}: {problems}") from e
+    return settings.resolved(path.resolve().parent)
+
+
+def _explain(err: object) -> str:
+    if isinstance(err, dict) and err.get("type") == "extra_forbidden":
+        return "unknown key"
+    return str(err.get("msg", err)) if isinstance(err, dict) else str(err)
+
+
+def secret(env_name: str) -> str:
+    """A password from the environment variable the config names; never from the file itself."""
+    value = os.environ.get(env_name)
+    if not value:
+        raise ConfigError(f"environment variable {env_name} is not set (it holds the password)")
+    return value

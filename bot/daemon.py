@@ -1,0 +1,64 @@
+"""The long-running daemon: an APScheduler interval job that never overlaps itself; SIGTERM stops it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.app import open_app
+from bot.config import Settings
+from bot.service import CycleSummary
+
+log = logging.getLogger(__name__)
+
+
+def run_once(settings: Settings, stop: Callable[[], bool] = lambda: False) -> CycleSummary:
+    with open_app(settings) as app:
+        summary = app.cycle(stop)
+    log.info(
+        "cycle seen=%d handled=%d skipped=%d failed=%d outcomes=%s",
+        summary.seen, summary.handled, summary.skipped, summary.failed, summary.outcomes,
+    )  # fmt: skip
+    return summary
+
+
+def _guarded_cycle(settings: Settings, stopping: threading.Event) -> None:
+    try:
+        run_once(settings, stopping.is_set)
+    except Exception:  # a failed poll (server down, disk full) must not end the daemon; the next one retries
+        log.exception("cycle failed; retrying at the next interval")
+
+
+def run_forever(settings: Settings) -> None:
+    """Poll every `schedule.interval_seconds`; a cycle still running when the next is due is not doubled."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    stopping = threading.Event()
+    scheduler.add_job(
+        _guarded_cycle,
+        "interval",
+        args=[settings, stopping],
+        seconds=settings.schedule.interval_seconds,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=dt.datetime.now(dt.UTC),
+        id="poll",
+    )
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        log.info("signal %s: finishing the mail in hand, then stopping", signal.Signals(signum).name)
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("daemon started: polling every %ss", settings.schedule.interval_seconds)
+    scheduler.start()
+    log.info("daemon stopped")

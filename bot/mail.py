@@ -1,0 +1,138 @@
+"""Raw RFC 5322 bytes → the facts the use case needs: who, what, which spreadsheets. Pure code."""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.header
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass
+from email.message import Message
+
+from parsers.sniff import sniff
+
+SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+SPREADSHEET_KINDS = {"xlsx", "xlsm", "ods", "ole2"}
+
+
+def _windows_874(name: str) -> codecs.CodecInfo | None:
+    """Outlook labels Thai text windows-874; Python knows the same code page as cp874."""
+    return codecs.lookup("cp874") if name.replace("_", "-") == "windows-874" else None
+
+
+codecs.register(_windows_874)
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One attached file: the decoded name (metadata only, never a path) and its bytes."""
+
+    filename: str
+    payload: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.payload).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMail:
+    """What handle_mail needs to know about one received message."""
+
+    message_id: str  # with angle brackets, or "" when the sender gave none
+    subject: str
+    from_name: str
+    from_address: str
+    date: str
+    references: tuple[str, ...]
+    spreadsheets: tuple[Attachment, ...]
+    other_attachments: tuple[str, ...]  # names of attachments that are not spreadsheets
+    headers: tuple[tuple[str, str], ...]
+
+    def header(self, name: str) -> list[str]:
+        """Every value of a header, case-insensitively, decoded."""
+        lname = name.lower()
+        return [v for k, v in self.headers if k.lower() == lname]
+
+
+def decode_text(raw: str | None) -> str:
+    """Decode RFC 2047 words without losing the spaces around them (imap-tools' .subject does)."""
+    if not raw:
+        return ""
+    try:
+        return str(email.header.make_header(email.header.decode_header(raw)))
+    except (UnicodeDecodeError, LookupError, email.errors.HeaderParseError):
+        return raw
+
+
+def parse_mail(raw: bytes) -> IncomingMail:
+    """Parse one message. Never raises on malformed input: odd parts are skipped, not fatal."""
+    msg = email.message_from_bytes(raw)
+    from_name, from_address = email.utils.parseaddr(decode_text(msg.get("From")))
+    spreadsheets: list[Attachment] = []
+    others: list[str] = []
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        filename = attachment_filename(part)
+        disposition = (part.get_content_disposition() or "").lower()
+        if not filename and disposition != "attachment":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        if _is_spreadsheet(filename, payload):
+            spreadsheets.append(Attachment(filename or "attachment.xlsx", payload))
+        else:
+            others.append(filename or part.get_content_type())
+    references = tuple(re.findall(r"<[^<>\s]+>", " ".join(str(v) for v in msg.get_all("References", []))))
+    return IncomingMail(
+        message_id=(msg.get("Message-ID") or "").strip(),
+        subject=decode_text(msg.get("Subject")),
+        from_name=from_name,
+        from_address=from_address.strip().lower(),
+        date=str(msg.get("Date") or ""),
+        references=references,
+        spreadsheets=tuple(spreadsheets),
+        other_attachments=tuple(others),
+        headers=tuple((k, decode_text(str(v))) for k, v in msg.items()),
+    )
+
+
+def attachment_filename(part: Message) -> str:
+    """The attachment's name: RFC 2231 (with continuations) or RFC 2047 inside quotes, or raw 8-bit."""
+    part = _with_8bit_headers_decoded(part)
+    name = part.get_filename() or part.get_param("name", header="Content-Type")
+    if isinstance(name, tuple):  # RFC 2231 triple left undecoded by get_param
+        name = email.utils.collapse_rfc2231_value(name)
+    if not name:
+        return ""
+    text = decode_text(str(name)) if "=?" in str(name) else str(name)
+    return text.replace("\x00", "").strip()
+
+
+def _with_8bit_headers_decoded(part: Message) -> Message:
+    """Raw UTF-8 or TIS-620 bytes in Content-Disposition/-Type (no encoding at all) → a decoded copy."""
+    fixed = Message()
+    changed = False
+    for key, value in part.raw_items():
+        if key.lower() in ("content-disposition", "content-type") and isinstance(value, str):
+            data = value.encode("utf-8", "surrogateescape")
+            changed = changed or not data.isascii()
+            fixed[key] = value if data.isascii() else _decode_8bit(data)
+    return fixed if changed else part
+
+
+def _decode_8bit(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp874", errors="replace")
+
+
+def _is_spreadsheet(filename: str, payload: bytes) -> bool:
+    if filename.lower().endswith(SPREADSHEET_EXTENSIONS):
+        return True
+    return sniff(payload) in {"xlsx", "xlsm", "ods"}

@@ -1,0 +1,15 @@
+"""Internal errors of the storage layer (English, with identifiers)."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base of every error the storage layer raises on purpose."""
+
+
+class ArchiveError(StorageError):
+    """A raw mail could not be written to, or read back from, the archive."""
+
+
+class LedgerError(StorageError):
+    """The SQLite ledger refused an operation or holds an inconsistent state."""

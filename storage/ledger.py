@@ -1,0 +1,268 @@
+"""The SQLite ledger: the source of truth for mails, submissions, rows, findings and replies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from storage.errors import LedgerError
+from validators.findings import Finding, LaoRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mails (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    message_id TEXT NOT NULL,
+    from_address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'new',          -- new | judged | quarantined
+    outcome TEXT,                               -- accepted | rejected | unreadable | no_attachment | ...
+    judged_at TEXT
+);
+CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
+CREATE TABLE IF NOT EXISTS mail_sources (
+    mailbox TEXT NOT NULL,
+    uidvalidity TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    mail_id INTEGER NOT NULL REFERENCES mails(id),
+    PRIMARY KEY (mailbox, uidvalidity, uid)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    mail_id INTEGER NOT NULL REFERENCES mails(id),
+    attachment_sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    province TEXT,
+    status TEXT NOT NULL,                       -- accepted | rejected | unreadable | duplicate
+    rows INTEGER NOT NULL,
+    expected INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(attachment_sha256);
+CREATE TABLE IF NOT EXISTS records (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    data TEXT NOT NULL                          -- LaoRecord as JSON
+);
+CREATE INDEX IF NOT EXISTS records_submission ON records(submission_id);
+CREATE TABLE IF NOT EXISTS findings (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    severity TEXT NOT NULL, code TEXT NOT NULL, sheet TEXT, row INTEGER, col TEXT,
+    header TEXT, value TEXT, suggestion TEXT, message TEXT NOT NULL, ctx TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_submission ON findings(submission_id);
+CREATE TABLE IF NOT EXISTS replies (
+    id INTEGER PRIMARY KEY,
+    mail_id INTEGER NOT NULL UNIQUE REFERENCES mails(id),
+    message_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    to_address TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sent
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+"""
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class MailRow:
+    id: int
+    sha256: str
+    message_id: str
+    state: str
+    attempts: int
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubmission:
+    """Everything filed for one attachment, written in the mail's single transaction."""
+
+    attachment_sha256: str
+    filename: str
+    province: str | None
+    status: str
+    expected: int
+    findings: Sequence[tuple[Finding, str]]  # (finding, Thai message)
+    records: Sequence[LaoRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReply:
+    id: int
+    mail_id: int
+    message_id: str
+    to_address: str
+    raw: bytes
+
+
+class Ledger:
+    """One SQLite file in WAL mode. Open it with `Ledger.open(path)` as a context manager."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path) -> Iterator[Ledger]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.executescript(SCHEMA)
+        except sqlite3.Error as e:
+            raise LedgerError(f"cannot open ledger {path}: {e}") from e
+        try:
+            yield cls(conn, path)
+        finally:
+            conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- mails -------------------------------------------------------------------------------
+
+    def mail_by_sha(self, sha256: str) -> MailRow | None:
+        row = self.conn.execute(
+            "SELECT id, sha256, message_id, state, attempts, outcome FROM mails WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        return MailRow(*row) if row else None
+
+    def mail_by_source(self, mailbox: str, uidvalidity: str, uid: str) -> MailRow | None:
+        row = self.conn.execute(
+            "SELECT m.id, m.sha256, m.message_id, m.state, m.attempts, m.outcome FROM mails m "
+            "JOIN mail_sources s ON s.mail_id = m.id WHERE s.mailbox = ? AND s.uidvalidity = ? AND s.uid = ?",
+            (mailbox, uidvalidity, uid),
+        ).fetchone()
+        return MailRow(*row) if row else None
+
+    def register_mail(
+        self, sha256: str, message_id: str, from_address: str, subject: str, source: tuple[str, str, str]
+    ) -> MailRow:
+        """Record a mail (once) and its mailbox location, and count one more handling attempt."""
+        with self.transaction() as c:
+            c.execute(
+                "INSERT INTO mails (sha256, message_id, from_address, subject, first_seen_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+                (sha256, message_id, from_address, subject, now_iso()),
+            )
+            c.execute(
+                "UPDATE mails SET attempts = attempts + 1 WHERE sha256 = ? AND state = 'new'", (sha256,)
+            )
+            mail = self.mail_by_sha(sha256)
+            if mail is None:
+                raise LedgerError(f"mail {sha256} vanished inside its own transaction")
+            c.execute(
+                "INSERT OR IGNORE INTO mail_sources (mailbox, uidvalidity, uid, mail_id) VALUES (?, ?, ?, ?)",
+                (*source, mail.id),
+            )
+        return mail
+
+    def record_judgement(
+        self,
+        mail_id: int,
+        outcome: str,
+        sender: str,
+        received_at: str,
+        submissions: Sequence[NewSubmission],
+        reply: tuple[str, str, str, bytes] | None,
+    ) -> None:
+        """One transaction: the submissions with their rows and findings, the outcome, the reply to send.
+
+        `reply` is (kind, message_id, to_address, raw bytes) or None when nothing is to be sent.
+        """
+        received = received_at
+        with self.transaction() as c:
+            state = c.execute("SELECT state FROM mails WHERE id = ?", (mail_id,)).fetchone()
+            if state is None or state[0] != "new":
+                raise LedgerError(f"mail id {mail_id} is not waiting for judgement (state {state})")
+            for sub in submissions:
+                errors = sum(1 for f, _ in sub.findings if f.severity == "error")
+                cur = c.execute(
+                    "INSERT INTO submissions (mail_id, attachment_sha256, filename, province, status, rows, "
+                    "expected, errors, warnings, sender, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        mail_id, sub.attachment_sha256, sub.filename, sub.province, sub.status,
+                        len(sub.records), sub.expected, errors, len(sub.findings) - errors, sender, received,
+                    ),
+                )  # fmt: skip
+                sid = cur.lastrowid
+                c.executemany(
+                    "INSERT INTO records (submission_id, data) VALUES (?, ?)",
+                    [(sid, r.model_dump_json()) for r in sub.records],
+                )
+                c.executemany(
+                    "INSERT INTO findings (submission_id, severity, code, sheet, row, col, header, value, "
+                    "suggestion, message, ctx) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (sid, str(f.severity), f.code, f.sheet, f.row, f.column, f.header, f.value,
+                         f.suggestion, msg, json.dumps(dict(f.ctx), ensure_ascii=False))
+                        for f, msg in sub.findings
+                    ],
+                )  # fmt: skip
+            if reply is not None:
+                kind, message_id, to_address, raw = reply
+                c.execute(
+                    "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (mail_id, message_id, kind, to_address, raw, now_iso()),
+                )
+            c.execute(
+                "UPDATE mails SET state = 'judged', outcome = ?, judged_at = ? WHERE id = ?",
+                (outcome, now_iso(), mail_id),
+            )
+
+    def filed_status(self, attachment_sha256: str) -> str | None:
+        """The status of the first filing of this exact file (accepted/rejected), or None."""
+        row = self.conn.execute(
+            "SELECT status FROM submissions WHERE attachment_sha256 = ? "
+            "AND status IN ('accepted', 'rejected') ORDER BY id LIMIT 1",
+            (attachment_sha256,),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    # --- replies -----------------------------------------------------------------------------
+
+    def pending_replies(self) -> list[PendingReply]:
+        rows = self.conn.execute(
+            "SELECT id, mail_id, message_id, to_address, raw FROM replies WHERE state = 'pending' ORDER BY id"
+        ).fetchall()
+        return [PendingReply(*r) for r in rows]
+
+    def mark_reply_sent(self, reply_id: int) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE replies SET state = 'sent', sent_at = ? WHERE id = ?", (now_iso(), reply_id))
+
+    def counts(self) -> dict[str, int]:
+        """Operator figures: mails by state and replies waiting."""
+        out = {
+            f"mails_{s}": n for s, n in self.conn.execute("SELECT state, COUNT(*) FROM mails GROUP BY state")
+        }
+        out["replies_pending"] = self.conn.execute(
+            "SELECT COUNT(*) FROM replies WHERE state = 'pending'"
+        ).fetchone()[0]
+        return out

@@ -1,0 +1,78 @@
+"""Parsing province mail: Thai subjects and filenames survive every encoding senders use."""
+
+from __future__ import annotations
+
+import base64
+import io
+from email.message import EmailMessage
+
+import openpyxl
+
+from bot.mail import parse_mail
+
+
+def _tiny_xlsx() -> bytes:
+    out = io.BytesIO()
+    openpyxl.Workbook().save(out)
+    return out.getvalue()
+
+
+XLSX_MAGIC = _tiny_xlsx()
+
+
+def raw_with_disposition(disposition: str, subject: str = "ทดสอบ") -> bytes:
+    body = base64.b64encode(XLSX_MAGIC).decode()
+    return (
+        "From: =?utf-8?b?" + base64.b64encode("สถจ.ตาก".encode()).decode() + "?= <tak@dla.go.th>\r\n"
+        f"Subject: {subject}\r\nMessage-ID: <m1@dla.go.th>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n'
+        f"--b\r\nContent-Type: application/octet-stream\r\nContent-Disposition: {disposition}\r\n"
+        f"Content-Transfer-Encoding: base64\r\n\r\n{body}\r\n--b--\r\n"
+    ).encode("utf-8", "surrogateescape")
+
+
+def test_subject_keeps_space_after_encoded_word() -> None:
+    msg = EmailMessage()
+    msg["Subject"] = "รายงานประจำวัน 27/11"
+    msg["From"] = "a@b.th"
+    msg.set_content("x")
+    assert parse_mail(msg.as_bytes()).subject == "รายงานประจำวัน 27/11"
+
+
+def test_rfc2231_continued_thai_filename_is_decoded() -> None:
+    name = "รายงานผลการประเมินผู้บริหารท้องถิ่น ประจำปีงบประมาณ 2563 จังหวัดกาญจนบุรี.xlsx"
+    msg = EmailMessage()
+    msg["From"] = "a@b.th"
+    msg.set_content("x")
+    msg.add_attachment(XLSX_MAGIC, maintype="application", subtype="octet-stream", filename=name)
+    assert "filename*0*=" in msg.as_string()
+    [att] = parse_mail(msg.as_bytes()).spreadsheets
+    assert (att.filename, att.payload) == (name, XLSX_MAGIC)
+
+
+def test_rfc2047_filename_inside_quotes_is_decoded() -> None:
+    encoded = "=?utf-8?b?" + base64.b64encode("รายงาน ตาก.xlsx".encode()).decode() + "?="
+    [att] = parse_mail(raw_with_disposition(f'attachment; filename="{encoded}"')).spreadsheets
+    assert att.filename == "รายงาน ตาก.xlsx"
+
+
+def test_raw_utf8_and_windows_874_filenames_are_decoded() -> None:
+    utf8 = parse_mail(raw_with_disposition('attachment; filename="รายงาน.xlsx"'))
+    tis = "attachment; filename*=windows-874''" + "".join(f"%{b:02X}" for b in "รายงาน.xlsx".encode("cp874"))
+    cp874 = parse_mail(raw_with_disposition(tis))
+    assert [a.filename for a in utf8.spreadsheets] == ["รายงาน.xlsx"]
+    assert [a.filename for a in cp874.spreadsheets] == ["รายงาน.xlsx"]
+
+
+def test_xlsx_without_a_name_is_found_by_its_content() -> None:
+    [att] = parse_mail(raw_with_disposition("attachment")).spreadsheets
+    assert att.payload == XLSX_MAGIC
+
+
+def test_from_and_message_id_are_read() -> None:
+    mail = parse_mail(raw_with_disposition("attachment"))
+    assert (mail.from_name, mail.from_address, mail.message_id) == (
+        "สถจ.ตาก",
+        "tak@dla.go.th",
+        "<m1@dla.go.th>",
+    )
