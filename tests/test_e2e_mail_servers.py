@@ -15,8 +15,7 @@ from openpyxl import load_workbook
 from bot.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
 from bot.daemon import run_once
 from tests.builders import make_report
-from tests.conftest import ImapAccount
-from tests.servers import SmtpSink
+from tests.servers import ImapAccount, SmtpSink
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 SUBJECT = "ส่งผลการประเมินผู้บริหารท้องถิ่น ปี 2563 จังหวัดกาญจนบุรี"

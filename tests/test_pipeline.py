@@ -1,0 +1,102 @@
+"""The whole trip of a mail on the embedded backends (Maildir in, reply files out): exactly once."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import shutil
+import sqlite3
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from bot.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
+from bot.daemon import run_once
+from tests.builders import make_report
+
+XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def deliver(maildir: Path, name: str, report: bytes | None, sender: str = "lamphun@dla.go.th") -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"สถจ.ลำพูน <{sender}>"
+    msg["Subject"] = "รายงานผลการประเมินผู้บริหารท้องถิ่น จังหวัดลำพูน"
+    msg["Message-ID"] = make_msgid(domain="dla.go.th")
+    msg.set_content("ส่งรายงานครับ")
+    if report is not None:
+        msg.add_attachment(report, maintype=XLSX[0], subtype=XLSX[1], filename="ลำพูน.xlsx")
+    (maildir / "new").mkdir(parents=True, exist_ok=True)
+    raw = msg.as_bytes()
+    (maildir / "new" / name).write_bytes(raw)
+    return raw
+
+
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        mailbox=MailboxSettings(path=tmp_path / "mailbox"),
+        smtp=SmtpSettings(path=tmp_path / "outbox"),
+        storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"),
+    )
+
+
+def replies(tmp_path: Path) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+        for p in sorted((tmp_path / "outbox").glob("*.eml"))
+    ]
+
+
+def test_each_kind_of_mail_gets_its_reply_and_only_valid_reports_are_filed(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    deliver(s.mailbox.path, "1.valid", make_report("ลำพูน"))
+    deliver(s.mailbox.path, "2.errors", make_report("ลำพูน", rows=[{"lao_full_name": "อบต.หนองหนาม"}]))
+    deliver(s.mailbox.path, "3.none", None)
+
+    summary = run_once(s)
+
+    assert summary.outcomes == {"accepted": 1, "rejected": 1, "no_attachment": 1}
+    kinds = sorted(str(r["X-Localreport-Outcome"]) for r in replies(tmp_path))
+    assert kinds == ["accepted", "no_attachment", "rejected"]
+    rejected = next(r for r in replies(tmp_path) if r["X-Localreport-Outcome"] == "rejected")
+    body = rejected.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "อบต.หนองหนาม" in body and "องค์การบริหารส่วนตำบลหนองหนาม" in body
+    master = load_workbook(s.storage.master_workbook, read_only=True)
+    history = list(master["ประวัติการส่ง"].iter_rows(min_row=2, values_only=True))
+    assert sorted(row[5] for row in history) == ["ถูกต้อง", "มีข้อผิดพลาด"]
+
+
+def test_running_twice_over_the_same_maildir_files_and_answers_each_mail_once(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    raw = deliver(s.mailbox.path, "1.valid", make_report("ลำพูน"))
+    first = run_once(s)
+    # Put the very same message back, as if the move had been lost in a crash or a backup was restored.
+    shutil.copy(
+        next((s.mailbox.path / ".localreport.processed" / "cur").iterdir()), s.mailbox.path / "new" / "x"
+    )
+
+    second = run_once(s)
+    third = run_once(s)
+
+    assert (first.handled, second.skipped, third.seen) == (1, 1, 0)
+    assert len(replies(tmp_path)) == 1
+    with sqlite3.connect(s.storage.dir / "ledger.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM submissions").fetchone() == (1,)
+        assert db.execute("SELECT COUNT(*), MIN(state) FROM replies").fetchone() == (1, "sent")
+    assert (s.storage.dir / "archive").rglob("*.eml").__next__().read_bytes() == raw
+
+
+def test_same_workbook_sent_again_in_a_new_mail_is_answered_already_received(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    report = make_report("ลำพูน")
+    deliver(s.mailbox.path, "1.first", report)
+    run_once(s)
+    deliver(s.mailbox.path, "2.again", report)
+
+    summary = run_once(s)
+
+    assert summary.outcomes == {"duplicate": 1}
+    master = load_workbook(s.storage.master_workbook, read_only=True)
+    data = [row for row in master["ข้อมูลรวม"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert len({row[2] for row in data}) == len(data)  # each LAO once, not twice
