@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings, secret
 from bot.imap import ImapInbox
+from bot.judge import JudgeLimits, JudgePool
+from bot.mail import Attachment
 from bot.maildir import MaildirInbox
 from bot.outbox import FileOutbox, SmtpOutbox
 from bot.ports import Inbox, Outbox
 from bot.service import Context, CycleSummary, rebuild_master, run_cycle
 from storage.archive import Archive
 from storage.ledger import Ledger
-from validators import Registry, load_form, load_registry
-
-
-def registry_for(settings: Settings) -> Registry:
-    """The configured registry, else one imported into storage.dir, else the bundled one."""
-    if settings.round.registry is not None:
-        return load_registry(settings.round.registry)
-    imported = settings.storage.dir / "registry.csv"
-    return load_registry(imported if imported.exists() else None)
+from validators import Registry, load_registry
+from validators.findings import Report
 
 
 def make_inbox(settings: Settings) -> MaildirInbox | ImapInbox:
     m = settings.mailbox
     if m.backend == "imap":
         return ImapInbox(m, secret(m.password_env))
-    return MaildirInbox(m.path, m.processed_folder)
+    return MaildirInbox(m.path, m.processed_folder, m.quarantine_folder)
 
 
 def make_outbox(settings: Settings) -> FileOutbox | SmtpOutbox:
@@ -53,7 +48,7 @@ class App:
         summary = run_cycle(self.inbox, self.outbox, self.ctx, stop)
         master = self.settings.storage.master_workbook
         if summary.handled or not master.exists():
-            rebuild_master(self.ctx, master, self.settings.round.deadline)
+            rebuild_master(self.ctx.ledger, self.ctx.registry, master, self.settings.round.deadline)
         return summary
 
 
@@ -63,15 +58,36 @@ def open_ledger(settings: Settings) -> Iterator[Ledger]:
         yield ledger
 
 
-def make_context(settings: Settings, ledger: Ledger) -> Context:
+def registry_path(settings: Settings) -> Path | None:
+    """The configured registry, else one imported into storage.dir, else None (the bundled one)."""
+    if settings.round.registry is not None:
+        return settings.round.registry
+    imported = settings.storage.dir / "registry.csv"
+    return imported if imported.exists() else None
+
+
+def registry_for(settings: Settings) -> Registry:
+    return load_registry(registry_path(settings))
+
+
+def judge_limits(settings: Settings) -> JudgeLimits:
+    lim = settings.limits
+    return JudgeLimits(lim.seconds_per_attachment, lim.worker_memory_mib * 1024 * 1024, lim.workers)
+
+
+def make_context(
+    settings: Settings, ledger: Ledger, judge: Callable[[Sequence[Attachment]], list[Report]]
+) -> Context:
     return Context(
         ledger=ledger,
         archive=Archive(settings.storage.dir / "archive"),
         registry=registry_for(settings),
-        form=load_form(settings.round.form),
+        judge=judge,
         from_address=settings.smtp.from_address,
         from_name=settings.smtp.from_name,
         clock=lambda: dt.datetime.now(dt.UTC),
+        max_attempts=settings.operations.max_attempts,
+        operator_address=settings.operations.operator_address,
     )
 
 
@@ -79,7 +95,10 @@ def make_context(settings: Settings, ledger: Ledger) -> Context:
 def open_app(settings: Settings) -> Iterator[App]:
     """Connect everything for one run (one cycle, or a daemon's lifetime of cycles)."""
     with ExitStack() as stack:
-        ctx = make_context(settings, stack.enter_context(open_ledger(settings)))
+        pool = stack.enter_context(
+            JudgePool(registry_path(settings), settings.round.form, judge_limits(settings))
+        )
+        ctx = make_context(settings, stack.enter_context(open_ledger(settings)), pool.judge_many)
         inbox = stack.enter_context(make_inbox(settings))
         outbox = stack.enter_context(make_outbox(settings))
         yield App(settings, ctx, inbox, outbox)
@@ -88,6 +107,6 @@ def open_app(settings: Settings) -> Iterator[App]:
 def rebuild(settings: Settings) -> Path:
     with open_ledger(settings) as ledger:
         rebuild_master(
-            make_context(settings, ledger), settings.storage.master_workbook, settings.round.deadline
+            ledger, registry_for(settings), settings.storage.master_workbook, settings.round.deadline
         )
     return settings.storage.master_workbook

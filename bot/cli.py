@@ -8,15 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from validators.messages import message_for
-
 from bot import logsetup
 from bot.config import load_settings
 from bot.errors import BotError
+from bot.judge import JudgeLimits, JudgePool
 from bot.mail import Attachment
-from bot.service import judge_attachment
 from validators import load_form, load_registry
 from validators.findings import Finding, Report
+from validators.messages import message_for
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 2
 
@@ -93,10 +92,10 @@ def _cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_report(path: Path) -> tuple[Report, dict[str, object]]:
+def check_report(path: Path, pool: JudgePool) -> tuple[Report, dict[str, object]]:
     """Judge one file on disk and give the `check --json` object for it."""
     try:
-        report = judge_attachment(Attachment(path.name, path.read_bytes()), load_registry(), load_form())
+        report = pool.judge(Attachment(path.name, path.read_bytes()))
     except OSError as e:
         finding = Finding(code="file_unreadable", value=path.name, ctx={"reason": e.strerror or str(e)})
         report = Report(filename=path.name, province=None, findings=(finding,), readable=False)
@@ -124,8 +123,9 @@ def check_report(path: Path) -> tuple[Report, dict[str, object]]:
 def _cmd_check(args: argparse.Namespace) -> int:
     outputs = []
     code = EXIT_OK
-    for path in args.files:
-        report, obj = check_report(path)
+    with JudgePool(limits=JudgeLimits(workers=1)) as pool:
+        checked = [check_report(path, pool) for path in args.files]
+    for report, obj in checked:
         if report.status == "unreadable":
             code = max(code, EXIT_UNREADABLE)
         elif report.status == "rejected":

@@ -29,6 +29,7 @@ class MailboxSettings(_Section):
     password_env: str = "LOCALREPORT_IMAP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
     folder: str = "INBOX"
     processed_folder: str = "localreport/processed"
+    quarantine_folder: str = "localreport/quarantine"
     timeout_seconds: float = 60.0
 
     @model_validator(mode="after")
@@ -72,12 +73,25 @@ class RoundSettings(_Section):
     registry: Path | None = None  # None: <storage.dir>/registry.csv if present, else the bundled registry
 
 
+class OperationsSettings(_Section):
+    max_attempts: int = Field(default=3, ge=1)
+    operator_address: str = ""
+
+
+class LimitsSettings(_Section):
+    seconds_per_attachment: float = Field(default=30.0, gt=0)
+    worker_memory_mib: int = Field(default=512, ge=128)
+    workers: int = Field(default=2, ge=1, le=16)
+
+
 class Settings(_Section):
     mailbox: MailboxSettings = MailboxSettings()
     smtp: SmtpSettings = SmtpSettings()
     storage: StorageSettings = StorageSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     round: RoundSettings = RoundSettings()
+    limits: LimitsSettings = LimitsSettings()
+    operations: OperationsSettings = OperationsSettings()
 
     def resolved(self, base: Path) -> Settings:
         """Relative paths in the file are relative to the file's folder."""

@@ -25,6 +25,7 @@ from validators import load_form, load_registry
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
 FIRST_NAMES = ("สมชาย", "สมศักดิ์", "วิไลวรรณ", "ประเสริฐ", "สุนทร", "กัญญา", "ธนพล", "อำนาจ", "มาลี", "บุญมี")
 LAST_NAMES = ("ใจดี", "ทองคำ", "ศรีสุข", "มั่นคง", "แก้วมณี", "บุญเรือง", "พรหมมา", "สายทอง", "จันทร์เพ็ญ")
+SAO = "องค์การบริหารส่วนตำบล"
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
@@ -53,10 +54,14 @@ def filled_report(province: str, *, plant_errors: bool = False, seed: int = 2563
         for n in range(1, 10):
             ws.cell(r, cols[f"issue_{n}"]).value = "ผ่าน" if rng.random() < 0.85 else "ไม่ผ่าน"
     if plant_errors:
-        name = ws.cell(first + 1, cols["name"])
-        name.value = str(name.value).replace("องค์การบริหารส่วนตำบล", "อบต.").replace("เทศบาลตำบล", "ทต.")
-        other = ws.cell(first + 3, cols["name"])
-        other.value = str(other.value).replace("องค์การ", "องค์กร")
+        sao = [
+            r
+            for r in range(first, ws.max_row + 1)
+            if str(ws.cell(r, cols["name"]).value or "").startswith(SAO)
+        ]
+        abbreviated, misspelt = ws.cell(sao[0], cols["name"]), ws.cell(sao[1], cols["name"])
+        abbreviated.value = str(abbreviated.value).replace(SAO, "อบต.")
+        misspelt.value = str(misspelt.value).replace("องค์การ", "องค์กร")
         ws.cell(first + 4, cols["issue_3"]).value = "ผ่านบางส่วน"
         ws.cell(first + 5, cols["executive"]).value = None
     out = io.BytesIO()

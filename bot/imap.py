@@ -27,6 +27,7 @@ class ImapInbox:
         self._password = password
         self._box: imap_tools.BaseMailBox | None = None
         self._uidvalidity = ""
+        self._folders: dict[str, str] = {}
 
     def __enter__(self) -> ImapInbox:
         s = self.settings
@@ -47,8 +48,14 @@ class ImapInbox:
             box.client.capabilities = tuple(box.client.capability()[1][0].decode().upper().split())
             status = box.folder.status(s.folder, ["UIDVALIDITY"])
             self._uidvalidity = str(status["UIDVALIDITY"])
-            if not box.folder.exists(s.processed_folder):
-                box.folder.create(s.processed_folder)
+            # Config names use "/"; the server may separate levels with another character (Dovecot: ".").
+            delim = next((f.delim for f in box.folder.list("", "INBOX") if f.delim not in ("", "NIL")), "/")
+            self._folders = {
+                name: name.replace("/", delim) for name in (s.processed_folder, s.quarantine_folder)
+            }
+            for folder in self._folders.values():
+                if not box.folder.exists(folder):
+                    box.folder.create(folder)
         except (imap_tools.MailboxLoginError, imaplib.IMAP4.error, OSError) as e:
             raise MailboxError(f"IMAP {s.username}@{s.host}:{s.port}/{s.folder}: {e}") from e
         self._box = box
@@ -93,13 +100,20 @@ class ImapInbox:
         return None  # expunged by someone else between SEARCH and FETCH
 
     def mark_handled(self, message: InboxMessage) -> None:
+        self._move(message, self.settings.processed_folder)
+
+    def quarantine(self, message: InboxMessage) -> None:
+        self._move(message, self.settings.quarantine_folder)
+
+    def _move(self, message: InboxMessage, folder: str) -> None:
         """UID MOVE (checked after login); never a mailbox-wide EXPUNGE of other messages."""
         if "MOVE" not in self.box.client.capabilities:
             raise MailboxError(f"IMAP server {self.settings.host} lacks MOVE; refusing COPY+EXPUNGE")
+        folder = self._folders.get(folder, folder)
         try:
-            self.box.move(message.uid, self.settings.processed_folder)
+            self.box.move(message.uid, folder)
         except (imaplib.IMAP4.error, OSError, imap_tools.MailboxMoveError) as e:
-            raise MailboxError(f"IMAP UID MOVE {message.uid} to {self.settings.processed_folder}: {e}") from e
+            raise MailboxError(f"IMAP UID MOVE {message.uid} to {folder}: {e}") from e
 
 
 def _internaldate(text: bytes) -> dt.datetime:

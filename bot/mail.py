@@ -51,6 +51,17 @@ class IncomingMail:
     other_attachments: tuple[str, ...]  # names of attachments that are not spreadsheets
     headers: tuple[tuple[str, str], ...]
 
+    @property
+    def fingerprint(self) -> str:
+        """The message's identity apart from transport headers: the same mail delivered twice matches."""
+        parts = [
+            self.message_id,
+            self.from_address,
+            self.subject,
+            *sorted(a.sha256 for a in self.spreadsheets),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
     def header(self, name: str) -> list[str]:
         """Every value of a header, case-insensitively, decoded."""
         lname = name.lower()

@@ -14,15 +14,16 @@ from bot.ports import InboxMessage
 class MaildirInbox:
     """Unhandled mail lives in `path/new` and `path/cur`; handled mail is moved to the processed folder.
 
-    The processed folder is a Maildir++ sub-folder: "localreport/processed" → `path/.localreport.processed`.
+    The processed and quarantine folders are Maildir++ sub-folders of `path`.
     """
 
-    def __init__(self, path: Path, processed_folder: str) -> None:
+    def __init__(self, path: Path, processed_folder: str, quarantine_folder: str) -> None:
         self.path = path
-        self.processed = path / ("." + processed_folder.replace("/", "."))
+        self.processed = _subfolder(path, processed_folder)
+        self.quarantined = _subfolder(path, quarantine_folder)
 
     def __enter__(self) -> MaildirInbox:
-        for base in (self.path, self.processed):
+        for base in (self.path, self.processed, self.quarantined):
             for sub in ("new", "cur", "tmp"):
                 (base / sub).mkdir(parents=True, exist_ok=True)
         return self
@@ -50,10 +51,16 @@ class MaildirInbox:
             )
 
     def mark_handled(self, message: InboxMessage) -> None:
+        self._move(message, self.processed)
+
+    def quarantine(self, message: InboxMessage) -> None:
+        self._move(message, self.quarantined)
+
+    def _move(self, message: InboxMessage, folder: Path) -> None:
         for sub in ("new", "cur"):
             for entry in os.scandir(self.path / sub):
                 if entry.name.split(":", 1)[0] == message.uid:
-                    target = self.processed / "cur" / f"{message.uid}:2,S"
+                    target = folder / "cur" / f"{message.uid}:2,S"
                     try:
                         os.replace(entry.path, target)
                     except OSError as e:
@@ -61,3 +68,8 @@ class MaildirInbox:
                             f"cannot move maildir message {message.uid} to {target}: {e}"
                         ) from e
                     return
+
+
+def _subfolder(path: Path, name: str) -> Path:
+    """Maildir++ naming: "localreport/processed" → `path/.localreport.processed`."""
+    return path / ("." + name.replace("/", "."))

@@ -32,6 +32,10 @@ class Inbox(Protocol):
         """Take the message out of the unhandled set (move it to the processed folder)."""
         ...
 
+    def quarantine(self, message: InboxMessage) -> None:
+        """Take the message out of the unhandled set into the quarantine folder, for a person to look at."""
+        ...
+
 
 class Outbox(Protocol):
     def send(self, message_id: str, to_address: str, raw: bytes) -> None:

@@ -11,10 +11,10 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
-from validators.messages import message_for
 
 from bot.mail import IncomingMail
 from validators.findings import Finding
+from validators.messages import message_for
 
 MAX_LISTED_ERRORS = 30
 MAX_LISTED_WARNINGS = 10
@@ -117,6 +117,27 @@ def render_body(mail: IncomingMail, results: list[FileResult], signature: str) -
     return _env().get_template("reply.txt.j2").render(**common, files=[_file_view(r) for r in results])
 
 
+def compose_operator_notice(
+    mail: IncomingMail, sha256: str, attempts: int, *, from_address: str, to_address: str, now: dt.datetime
+) -> Reply:
+    """Tell the operator (in English: the operator reads logs too) that a mail was quarantined."""
+    domain = from_address.rpartition("@")[2] or "localreport.invalid"
+    msg = EmailMessage()
+    msg["From"] = from_address
+    msg["To"] = to_address
+    msg["Subject"] = f"[localreport] mail quarantined after {attempts - 1} failed attempts"
+    msg["Date"] = email.utils.format_datetime(now)
+    msg["Message-ID"] = message_id = email.utils.make_msgid(idstring="localreport-operator", domain=domain)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(
+        f"A mail failed {attempts - 1} times and was moved to the quarantine folder.\n\n"
+        f"Message-ID: {mail.message_id or '(none)'}\nFrom: {mail.from_address}\nSubject: {mail.subject}\n"
+        f"Archived as sha256 {sha256}\n\nSee the daemon log for the errors; "
+        "`localreport reprocess --message-id …` re-judges it once the cause is fixed.\n"
+    )
+    return Reply("operator_notice", message_id, to_address, msg.as_bytes(policy=SMTP))
+
+
 def compose_reply(
     mail: IncomingMail,
     results: list[FileResult],
@@ -141,7 +162,7 @@ def compose_reply(
     msg["Auto-Submitted"] = "auto-replied"
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-Localreport-Outcome"] = kind
-    msg.set_content(render_body(mail, results, signature=from_name), charset="utf-8", cte="8bit")
+    msg.set_content(render_body(mail, results, signature=from_name), charset="utf-8", cte="base64")
     return Reply(
         kind=kind, message_id=message_id, to_address=mail.from_address, raw=msg.as_bytes(policy=SMTP)
     )

@@ -10,22 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from validators.messages import message_for
 
 from bot.errors import SendError
 from bot.mail import Attachment, IncomingMail, parse_mail
 from bot.ports import Inbox, InboxMessage, Outbox
-from bot.replies import FileResult, compose_reply, mail_kind
-from parsers import ParseError, parse_workbook
+from bot.replies import FileResult, compose_operator_notice, compose_reply, mail_kind
 from storage.archive import Archive
 from storage.ledger import Ledger, NewSubmission
 from storage.master import build_master
-from validators import Form, Registry, validate
-from validators.findings import Finding, Report, Severity
+from validators import Registry
+from validators.findings import Report
+from validators.messages import message_for
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +35,12 @@ class Context:
     ledger: Ledger
     archive: Archive
     registry: Registry
-    form: Form
+    judge: Callable[[Sequence[Attachment]], list[Report]]
     from_address: str
     from_name: str
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    max_attempts: int = 3
+    operator_address: str = ""
 
 
 @dataclass
@@ -53,25 +53,19 @@ class CycleSummary:
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
-def judge_attachment(att: Attachment, registry: Registry, form: Form) -> Report:
-    """Parse and validate one attachment; a file that cannot be read is a finding, not an exception."""
-    try:
-        workbook = parse_workbook(att.payload, att.filename)
-    except ParseError as e:
-        finding = Finding(code=e.code, severity=Severity.ERROR, value=att.filename, ctx=dict(e.ctx))
-        return Report(filename=att.filename, province=None, findings=(finding,), readable=False)
-    return validate(workbook, registry, form)
-
-
 def _judge(mail: IncomingMail, ctx: Context) -> tuple[list[FileResult], list[NewSubmission]]:
     results: list[FileResult] = []
     submissions: list[NewSubmission] = []
+    fresh = list(
+        {a.sha256: a for a in mail.spreadsheets if ctx.ledger.filed_status(a.sha256) is None}.values()
+    )
+    reports = dict(zip((a.sha256 for a in fresh), ctx.judge(fresh), strict=True))
     for att in mail.spreadsheets:
-        if ctx.ledger.filed_status(att.sha256) is not None:
+        report = reports.pop(att.sha256, None)  # the same file twice in one mail: the second is a duplicate
+        if report is None:
             results.append(FileResult(att.filename, "duplicate"))
             submissions.append(NewSubmission(att.sha256, att.filename, None, "duplicate", 0, (), ()))
             continue
-        report = judge_attachment(att, ctx.registry, ctx.form)
         results.append(
             FileResult(att.filename, report.status, report.province, len(report.records), report.expected,
                        report.findings)
@@ -91,13 +85,24 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     started = time.perf_counter()
     sha256 = ctx.archive.store(message.raw)
     mail = parse_mail(message.raw)
-    known = ctx.ledger.mail_by_sha(sha256)
+    known = ctx.ledger.mail_by_sha(sha256) or ctx.ledger.mail_by_fingerprint(mail.fingerprint)
     if known is not None and known.state != "new":
         _send_pending(ctx, outbox, mail_id=known.id)
-        inbox.mark_handled(message)
-        log.info("uid=%s message_id=%s outcome=skipped reason=already_handled", message.uid, mail.message_id)
+        (inbox.quarantine if known.state == "quarantined" else inbox.mark_handled)(message)
+        log.info(
+            "uid=%s message_id=%s outcome=skipped reason=already_%s",
+            message.uid,
+            mail.message_id,
+            known.state,
+        )
         return "skipped"
-    row = ctx.ledger.register_mail(sha256, mail.message_id, mail.from_address, mail.subject, message.source)
+    # The attempt is counted (and committed) before judging: a mail that kills the process is
+    # quarantined after max_attempts restarts instead of crash-looping the daemon.
+    row = ctx.ledger.register_mail(
+        sha256, mail.fingerprint, mail.message_id, mail.from_address, mail.subject, message.source
+    )
+    if row.attempts > ctx.max_attempts:
+        return _quarantine(message, mail, sha256, row.id, row.attempts, inbox, outbox, ctx)
     results, submissions = _judge(mail, ctx)
     reply = compose_reply(
         mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=ctx.clock()
@@ -120,6 +125,31 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
         (time.perf_counter() - started) * 1000,
     )  # fmt: skip
     return reply.kind
+
+
+def _quarantine(
+    message: InboxMessage, mail: IncomingMail, sha256: str, mail_id: int, attempts: int,
+    inbox: Inbox, outbox: Outbox, ctx: Context,
+) -> str:  # fmt: skip
+    notice = None
+    if ctx.operator_address:
+        n = compose_operator_notice(
+            mail,
+            sha256,
+            attempts,
+            from_address=ctx.from_address,
+            to_address=ctx.operator_address,
+            now=ctx.clock(),
+        )
+        notice = (n.message_id, n.to_address, n.raw)
+    ctx.ledger.quarantine(mail_id, notice)
+    _send_pending(ctx, outbox, mail_id=mail_id)
+    inbox.quarantine(message)
+    log.error(
+        "uid=%s message_id=%s outcome=quarantined attempts=%d sha256=%s",
+        message.uid, mail.message_id, attempts - 1, sha256,
+    )  # fmt: skip
+    return "quarantined"
 
 
 def _send_pending(ctx: Context, outbox: Outbox, mail_id: int | None = None) -> int:
@@ -163,10 +193,10 @@ def run_cycle(
     return summary
 
 
-def rebuild_master(ctx: Context, target: Path, deadline: dt.date) -> None:
+def rebuild_master(ledger: Ledger, registry: Registry, target: Path, deadline: dt.date) -> None:
     """Project the ledger into the master workbook (atomic replace)."""
-    expected = {p: len(ctx.registry.laos_in(p)) for p in ctx.registry.provinces()}
-    build_master(ctx.ledger.conn, expected, deadline, target)
+    expected = {p: len(registry.laos_in(p)) for p in registry.provinces()}
+    build_master(ledger.conn, expected, deadline, target)
 
 
-__all__ = ["Context", "CycleSummary", "handle_message", "judge_attachment", "mail_kind", "run_cycle"]
+__all__ = ["Context", "CycleSummary", "handle_message", "mail_kind", "run_cycle"]

@@ -17,6 +17,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS mails (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,                  -- Message-ID + From + Subject + attachment hashes
     message_id TEXT NOT NULL,
     from_address TEXT NOT NULL,
     subject TEXT NOT NULL,
@@ -27,6 +28,7 @@ CREATE TABLE IF NOT EXISTS mails (
     judged_at TEXT
 );
 CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
+CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);
 CREATE TABLE IF NOT EXISTS mail_sources (
     mailbox TEXT NOT NULL,
     uidvalidity TEXT NOT NULL,
@@ -152,6 +154,15 @@ class Ledger:
         ).fetchone()
         return MailRow(*row) if row else None
 
+    def mail_by_fingerprint(self, fingerprint: str) -> MailRow | None:
+        """A mail already judged whose identity (not bytes) matches: the same message delivered again."""
+        row = self.conn.execute(
+            "SELECT id, sha256, message_id, state, attempts, outcome FROM mails "
+            "WHERE fingerprint = ? AND state != 'new' ORDER BY id LIMIT 1",
+            (fingerprint,),
+        ).fetchone()
+        return MailRow(*row) if row else None
+
     def mail_by_source(self, mailbox: str, uidvalidity: str, uid: str) -> MailRow | None:
         row = self.conn.execute(
             "SELECT m.id, m.sha256, m.message_id, m.state, m.attempts, m.outcome FROM mails m "
@@ -161,14 +172,20 @@ class Ledger:
         return MailRow(*row) if row else None
 
     def register_mail(
-        self, sha256: str, message_id: str, from_address: str, subject: str, source: tuple[str, str, str]
+        self,
+        sha256: str,
+        fingerprint: str,
+        message_id: str,
+        from_address: str,
+        subject: str,
+        source: tuple[str, str, str],
     ) -> MailRow:
         """Record a mail (once) and its mailbox location, and count one more handling attempt."""
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO mails (sha256, message_id, from_address, subject, first_seen_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
-                (sha256, message_id, from_address, subject, now_iso()),
+                "INSERT INTO mails (sha256, fingerprint, message_id, from_address, subject, first_seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+                (sha256, fingerprint, message_id, from_address, subject, now_iso()),
             )
             c.execute(
                 "UPDATE mails SET attempts = attempts + 1 WHERE sha256 = ? AND state = 'new'", (sha256,)
@@ -235,6 +252,20 @@ class Ledger:
                 "UPDATE mails SET state = 'judged', outcome = ?, judged_at = ? WHERE id = ?",
                 (outcome, now_iso(), mail_id),
             )
+
+    def quarantine(self, mail_id: int, notice: tuple[str, str, bytes] | None) -> None:
+        """Give up on a mail that failed too often; `notice` is (message_id, operator address, raw) or None."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE mails SET state = 'quarantined', outcome = 'quarantined', judged_at = ? WHERE id = ?",
+                (now_iso(), mail_id),
+            )
+            if notice is not None:
+                c.execute(
+                    "INSERT OR IGNORE INTO replies (mail_id, message_id, kind, to_address, raw, created_at) "
+                    "VALUES (?, ?, 'operator_notice', ?, ?, ?)",
+                    (mail_id, notice[0], notice[1], notice[2], now_iso()),
+                )
 
     def filed_status(self, attachment_sha256: str) -> str | None:
         """The status of the first filing of this exact file (accepted/rejected), or None."""

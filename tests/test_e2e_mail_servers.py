@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.header
 import email.policy
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
+from bot.config import MailboxSettings, RoundSettings, Settings, SmtpSettings, StorageSettings
 from bot.daemon import run_once
 from tests.builders import make_report
 from tests.servers import ImapAccount, SmtpSink
@@ -42,6 +43,7 @@ def settings_for(account: ImapAccount, sink: SmtpSink, tmp_path: Path) -> Settin
         ),
         smtp=SmtpSettings(backend="smtp", host=sink.host, port=sink.port, security="none"),
         storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"),
+        round=RoundSettings(deadline=dt.date.today() + dt.timedelta(days=1)),  # mail arrives "today": on time
     )  # fmt: skip
 
 
@@ -82,7 +84,7 @@ def test_valid_report_is_filed_in_master_and_acknowledged_in_thread(
 
     with imap_env.mailbox() as mb:
         assert mb.uids("ALL") == []  # moved out of INBOX …
-        mb.folder.set(settings.mailbox.processed_folder)
+        mb.folder.set(settings.mailbox.processed_folder.replace("/", "."))  # Dovecot's separator
         [kept] = list(mb.fetch(mark_seen=False))
         assert kept.subject.replace(" ", "") == SUBJECT.replace(" ", "")  # … into the processed folder
 

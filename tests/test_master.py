@@ -24,7 +24,9 @@ def record(name: str, executive: str = "นายสมชาย ใจดี", 
 
 
 def file_mail(ledger: Ledger, n: int, sub: NewSubmission, received: str) -> None:
-    mail = ledger.register_mail(f"{n:064x}", f"<m{n}@x>", "p@dla.go.th", "รายงาน", ("INBOX", "1", str(n)))
+    mail = ledger.register_mail(
+        f"{n:064x}", f"fp{n}", f"<m{n}@x>", "p@dla.go.th", "รายงาน", ("INBOX", "1", str(n))
+    )
     ledger.record_judgement(mail.id, sub.status, "p@dla.go.th", received, [sub], None)
 
 

@@ -1,0 +1,139 @@
+"""Judging attachments in worker processes, so that whatever a reader does, the mail ends in a finding.
+
+python-calamine can abort the whole process on hostile files (a Rust allocation failure that no `except`
+catches), and any reader can spin or swell. Each worker is a separate process with an address-space limit;
+the parent waits with a timeout, and a worker that dies or overruns is killed and replaced. The result is
+always a Report: the real one, or one finding (`file_reader_crashed`, `file_timeout`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import resource
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from bot.mail import Attachment
+from parsers import ParseError, parse_workbook
+from validators import Form, Registry, load_form, load_registry, validate
+from validators.findings import Finding, Report, Severity
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeLimits:
+    seconds_per_attachment: float = 30.0
+    memory_bytes: int = 512 * 1024 * 1024
+    workers: int = 2
+
+
+def judge_attachment(att: Attachment, registry: Registry, form: Form) -> Report:
+    """Parse and validate one attachment in this process; an unreadable file is a finding, not an error."""
+    try:
+        workbook = parse_workbook(att.payload, att.filename)
+    except ParseError as e:
+        return failed_report(att.filename, e.code, dict(e.ctx))
+    return validate(workbook, registry, form)
+
+
+def failed_report(filename: str, code: str, ctx: dict[str, str | int] | None = None) -> Report:
+    finding = Finding(code=code, severity=Severity.ERROR, value=filename, ctx=ctx or {})
+    return Report(filename=filename, province=None, findings=(finding,), readable=False)
+
+
+def _worker_main(conn: Connection, registry_path: Path | None, form_path: Path | None, memory: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    registry, form = load_registry(registry_path), load_form(form_path)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        filename, payload = job
+        conn.send(judge_attachment(Attachment(filename, payload), registry, form))
+
+
+class _Worker:
+    def __init__(self, ctx: mp.context.SpawnContext, args: tuple[object, ...]) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process: BaseProcess = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class JudgePool:
+    """A few long-lived worker processes that judge attachments in parallel. Use as a context manager."""
+
+    def __init__(
+        self,
+        registry_path: Path | None = None,
+        form_path: Path | None = None,
+        limits: JudgeLimits = JudgeLimits(),
+    ) -> None:
+        self.limits = limits
+        self._args = (registry_path, form_path, limits.memory_bytes)
+        self._ctx = mp.get_context("spawn")
+        self._workers: list[_Worker] = []
+
+    def __enter__(self) -> JudgePool:
+        self._workers = [_Worker(self._ctx, self._args) for _ in range(self.limits.workers)]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for w in self._workers:
+            w.kill()
+        self._workers = []
+
+    def judge(self, att: Attachment) -> Report:
+        return self.judge_many([att])[0]
+
+    def judge_many(self, atts: Sequence[Attachment]) -> list[Report]:
+        """Judge attachments on the workers, in order of the input; at most `workers` at a time."""
+        results: list[Report | None] = [None] * len(atts)
+        pending = list(enumerate(atts))
+        while pending:
+            batch, pending = pending[: len(self._workers)], pending[len(self._workers) :]
+            for slot, (_, att) in enumerate(batch):
+                self._send(slot, att)
+            for slot, (i, att) in enumerate(batch):
+                results[i] = self._collect(slot, att)
+        return [r for r in results if r is not None]
+
+    def _send(self, slot: int, att: Attachment) -> None:
+        try:
+            self._workers[slot].conn.send((att.filename, att.payload))
+        except (BrokenPipeError, OSError):  # the worker died since its last job: replace it, then retry once
+            self._replace(slot)
+            self._workers[slot].conn.send((att.filename, att.payload))
+
+    def _replace(self, slot: int) -> None:
+        self._workers[slot].kill()
+        self._workers[slot] = _Worker(self._ctx, self._args)
+
+    def _collect(self, slot: int, att: Attachment) -> Report:
+        worker = self._workers[slot]
+        ready = wait([worker.conn, worker.process.sentinel], timeout=self.limits.seconds_per_attachment)
+        if worker.conn in ready:
+            try:
+                result = worker.conn.recv()
+                if isinstance(result, Report):
+                    return result
+            except (EOFError, OSError):
+                pass
+        code = "file_reader_crashed" if ready else "file_timeout"
+        log.warning(
+            "attachment %r: worker pid=%s %s (exitcode %s); replacing it",
+            att.filename, worker.process.pid, code, worker.process.exitcode,
+        )  # fmt: skip
+        self._replace(slot)
+        return failed_report(att.filename, code, {"seconds": int(self.limits.seconds_per_attachment)})
