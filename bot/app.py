@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -29,10 +30,14 @@ def make_inbox(settings: Settings) -> MaildirInbox | ImapInbox:
     return MaildirInbox(m.path, m.processed_folder, m.quarantine_folder)
 
 
-def make_outbox(settings: Settings) -> FileOutbox | SmtpOutbox:
+def make_outbox(settings: Settings, inbox: Inbox) -> FileOutbox | SmtpOutbox:
     s = settings.smtp
     if s.backend == "smtp":
-        return SmtpOutbox(s, secret(s.password_env) if s.username else None)
+        sent_check = None
+        if s.sent_folder and isinstance(inbox, ImapInbox):
+            imap = inbox
+            sent_check = functools.partial(imap.has_message_id, s.sent_folder)
+        return SmtpOutbox(s, secret(s.password_env) if s.username else None, sent_check)
     return FileOutbox(s.path)
 
 
@@ -99,8 +104,10 @@ def open_app(settings: Settings) -> Iterator[App]:
             JudgePool(registry_path(settings), settings.round.form, judge_limits(settings))
         )
         ctx = make_context(settings, stack.enter_context(open_ledger(settings)), pool.judge_many)
-        inbox = stack.enter_context(make_inbox(settings))
-        outbox = stack.enter_context(make_outbox(settings))
+        inbox = make_inbox(settings)
+        stack.enter_context(inbox)
+        outbox = make_outbox(settings, inbox)
+        stack.enter_context(outbox)
         yield App(settings, ctx, inbox, outbox)
 
 

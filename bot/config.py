@@ -49,6 +49,7 @@ class SmtpSettings(_Section):
     password_env: str = "LOCALREPORT_SMTP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
     from_address: str = "Localreport.dla@gmail.com"
     from_name: str = "ระบบรับรายงาน สถ."
+    sent_folder: str = ""
     timeout_seconds: float = 60.0
 
     @model_validator(mode="after")

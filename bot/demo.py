@@ -16,10 +16,11 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from openpyxl import load_workbook
-from storage.template import write_template
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
 from bot.daemon import run_once
+from storage.template import write_template
 from validators import load_form, load_registry
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
@@ -42,6 +43,7 @@ def filled_report(province: str, *, plant_errors: bool = False, seed: int = 2563
     registry, form = load_registry(), load_form()
     wb = load_workbook(io.BytesIO(write_template(province, registry, form)))
     ws = wb.worksheets[0]
+    assert isinstance(ws, Worksheet)
     header_row, cols = _header(ws)
     rng = random.Random(seed)  # noqa: S311 (sample data, not security)
     first = header_row + 1
@@ -69,12 +71,9 @@ def filled_report(province: str, *, plant_errors: bool = False, seed: int = 2563
     return out.getvalue()
 
 
-def _header(ws: object) -> tuple[int, dict[str, int]]:
-    from openpyxl.worksheet.worksheet import Worksheet
-
-    assert isinstance(ws, Worksheet)
-    for row in ws.iter_rows(min_row=1, max_row=15):
-        texts = {c.column: " ".join(str(c.value or "").split()) for c in row}
+def _header(ws: Worksheet) -> tuple[int, dict[str, int]]:
+    for r in range(1, 16):
+        texts = {c: " ".join(str(ws.cell(r, c).value or "").split()) for c in range(1, ws.max_column + 1)}
         if "อำเภอ" in texts.values():
             cols: dict[str, int] = {}
             for col, text in texts.items():
@@ -86,7 +85,7 @@ def _header(ws: object) -> tuple[int, dict[str, int]]:
                     cols["name"] = col
                 elif text.startswith("ประเด็นที่"):
                     cols[f"issue_{text.split()[1]}"] = col
-            return row[0].row, cols
+            return r, cols
     raise ValueError("the bundled template has no header row")
 
 

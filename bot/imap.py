@@ -99,6 +99,23 @@ class ImapInbox:
                 return bytes(raw), _internaldate(match.group(1) if match else b"")
         return None  # expunged by someone else between SEARCH and FETCH
 
+    def has_message_id(self, folder: str, message_id: str) -> bool:
+        """Whether `folder` ("\\Sent" = the folder with that special-use flag) holds this Message-ID."""
+        box = self.box
+        try:
+            if folder.startswith("\\"):
+                found = next((f.name for f in box.folder.list() if folder in f.flags), None)
+                if found is None:
+                    raise MailboxError(f"IMAP {self.settings.host}: no folder carries the {folder} flag")
+                folder = found
+            box.folder.set(folder, readonly=True)
+            try:
+                return bool(box.uids(imap_tools.AND(header=imap_tools.Header("Message-ID", message_id))))
+            finally:
+                box.folder.set(self.settings.folder)
+        except (imaplib.IMAP4.error, OSError, imap_tools.MailboxFolderSelectError) as e:
+            raise MailboxError(f"IMAP search for {message_id} in {folder}: {e}") from e
+
     def mark_handled(self, message: InboxMessage) -> None:
         self._move(message, self.settings.processed_folder)
 

@@ -7,6 +7,7 @@ import hashlib
 import os
 import smtplib
 import ssl
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import SmtpSettings
@@ -29,6 +30,9 @@ class FileOutbox:
     def file_for(self, message_id: str) -> Path:
         return self.path / f"reply-{hashlib.sha1(message_id.encode()).hexdigest()[:16]}.eml"  # noqa: S324 (a name, not security)
 
+    def was_sent(self, message_id: str) -> bool:
+        return self.file_for(message_id).exists()
+
     def send(self, message_id: str, to_address: str, raw: bytes) -> None:
         target = self.file_for(message_id)
         if target.exists():
@@ -47,10 +51,20 @@ class FileOutbox:
 class SmtpOutbox:
     """Sends through SMTP (implicit TLS, STARTTLS or plain on loopback), logging in when a username is set."""
 
-    def __init__(self, settings: SmtpSettings, password: str | None) -> None:
+    def __init__(
+        self, settings: SmtpSettings, password: str | None, sent_check: Callable[[str], bool] | None = None
+    ) -> None:
         self.settings = settings
         self._password = password
         self._smtp: smtplib.SMTP | None = None
+        self._sent_check = sent_check
+
+    def was_sent(self, message_id: str) -> bool:
+        """SMTP cannot be asked; the mailbox's Sent folder can (Gmail files what its SMTP relays there).
+
+        Without a Sent folder to look in, the reply is sent again: at least once rather than lost.
+        """
+        return self._sent_check(message_id) if self._sent_check is not None else False
 
     def __enter__(self) -> SmtpOutbox:
         return self

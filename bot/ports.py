@@ -41,3 +41,7 @@ class Outbox(Protocol):
     def send(self, message_id: str, to_address: str, raw: bytes) -> None:
         """Hand one reply to the transport; raise SendError when it is refused."""
         ...
+
+    def was_sent(self, message_id: str) -> bool:
+        """Whether a reply with this Message-ID already reached the transport (asked after a crash)."""
+        ...

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import SendError
+from bot.faults import crashpoint
 from bot.mail import Attachment, IncomingMail, parse_mail
 from bot.ports import Inbox, InboxMessage, Outbox
 from bot.replies import FileResult, compose_operator_notice, compose_reply, mail_kind
@@ -84,6 +85,7 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     """Handle one message end to end and return its outcome word (or "skipped" when already handled)."""
     started = time.perf_counter()
     sha256 = ctx.archive.store(message.raw)
+    crashpoint("after_archive")
     mail = parse_mail(message.raw)
     known = ctx.ledger.mail_by_sha(sha256) or ctx.ledger.mail_by_fingerprint(mail.fingerprint)
     if known is not None and known.state != "new":
@@ -116,7 +118,9 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
         submissions,
         (reply.kind, reply.message_id, reply.to_address, reply.raw) if reply.to_address else None,
     )
+    crashpoint("after_commit")
     _send_pending(ctx, outbox, mail_id=row.id)
+    crashpoint("before_move")
     inbox.mark_handled(message)
     provinces = ",".join(sorted({r.province for r in results if r.province})) or "-"
     log.info(
@@ -153,11 +157,20 @@ def _quarantine(
 
 
 def _send_pending(ctx: Context, outbox: Outbox, mail_id: int | None = None) -> int:
+    """Send the replies the ledger holds as pending; never twice (an uncertain one is looked up first)."""
     sent = 0
     for pending in ctx.ledger.pending_replies():
         if mail_id is not None and pending.mail_id != mail_id:
             continue
+        if pending.state == "sending" and outbox.was_sent(pending.message_id):
+            log.info(
+                "reply %s already reached the server before a crash; not sending again", pending.message_id
+            )
+            ctx.ledger.mark_reply_sent(pending.id)
+            continue
+        ctx.ledger.mark_reply_sending(pending.id)
         outbox.send(pending.message_id, pending.to_address, pending.raw)
+        crashpoint("after_smtp_accept")
         ctx.ledger.mark_reply_sent(pending.id)
         sent += 1
     return sent

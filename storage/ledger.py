@@ -69,7 +69,7 @@ CREATE TABLE IF NOT EXISTS replies (
     kind TEXT NOT NULL,
     to_address TEXT NOT NULL,
     raw BLOB NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sent
+    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (outcome unknown) | sent
     created_at TEXT NOT NULL,
     sent_at TEXT
 );
@@ -110,6 +110,7 @@ class PendingReply:
     message_id: str
     to_address: str
     raw: bytes
+    state: str  # pending, or sending: an earlier attempt may have reached the server
 
 
 class Ledger:
@@ -254,7 +255,7 @@ class Ledger:
             )
 
     def quarantine(self, mail_id: int, notice: tuple[str, str, bytes] | None) -> None:
-        """Give up on a mail that failed too often; `notice` is (message_id, operator address, raw) or None."""
+        """Give up on a mail that failed too often; `notice` is (message_id, operator, raw) or None."""
         with self.transaction() as c:
             c.execute(
                 "UPDATE mails SET state = 'quarantined', outcome = 'quarantined', judged_at = ? WHERE id = ?",
@@ -280,9 +281,15 @@ class Ledger:
 
     def pending_replies(self) -> list[PendingReply]:
         rows = self.conn.execute(
-            "SELECT id, mail_id, message_id, to_address, raw FROM replies WHERE state = 'pending' ORDER BY id"
+            "SELECT id, mail_id, message_id, to_address, raw, state FROM replies "
+            "WHERE state IN ('pending', 'sending') ORDER BY id"
         ).fetchall()
         return [PendingReply(*r) for r in rows]
+
+    def mark_reply_sending(self, reply_id: int) -> None:
+        """Committed before the transport is asked: after a crash we know to look before resending."""
+        with self.transaction() as c:
+            c.execute("UPDATE replies SET state = 'sending' WHERE id = ? AND state = 'pending'", (reply_id,))
 
     def mark_reply_sent(self, reply_id: int) -> None:
         with self.transaction() as c:
@@ -294,6 +301,6 @@ class Ledger:
             f"mails_{s}": n for s, n in self.conn.execute("SELECT state, COUNT(*) FROM mails GROUP BY state")
         }
         out["replies_pending"] = self.conn.execute(
-            "SELECT COUNT(*) FROM replies WHERE state = 'pending'"
+            "SELECT COUNT(*) FROM replies WHERE state IN ('pending', 'sending')"
         ).fetchone()[0]
         return out
