@@ -14,6 +14,7 @@ from bot.imap import ImapInbox
 from bot.judge import JudgeLimits, JudgePool
 from bot.mail import Attachment
 from bot.maildir import MaildirInbox
+from bot.oauth import access_token
 from bot.outbox import FileOutbox, SmtpOutbox
 from bot.ports import Inbox, Outbox
 from bot.service import Context, CycleSummary, rebuild_master, run_cycle
@@ -23,10 +24,18 @@ from validators import Registry, load_registry
 from validators.findings import Report
 
 
+def credential(settings: Settings, auth: str, password_env: str) -> Callable[[], str]:
+    """Password from the environment, or a fresh OAuth access token at every connect."""
+    if auth == "xoauth2":
+        return functools.partial(access_token, settings.oauth)
+    password = secret(password_env)  # read (and checked) once, at start
+    return lambda: password
+
+
 def make_inbox(settings: Settings) -> MaildirInbox | ImapInbox:
     m = settings.mailbox
     if m.backend == "imap":
-        return ImapInbox(m, secret(m.password_env))
+        return ImapInbox(m, credential(settings, m.auth, m.password_env))
     return MaildirInbox(m.path, m.processed_folder, m.quarantine_folder)
 
 
@@ -37,7 +46,8 @@ def make_outbox(settings: Settings, inbox: Inbox) -> FileOutbox | SmtpOutbox:
         if s.sent_folder and isinstance(inbox, ImapInbox):
             imap = inbox
             sent_check = functools.partial(imap.has_message_id, s.sent_folder)
-        return SmtpOutbox(s, secret(s.password_env) if s.username else None, sent_check)
+        cred = credential(settings, s.auth, s.password_env) if s.username else (lambda: "")
+        return SmtpOutbox(s, cred, sent_check)
     return FileOutbox(s.path)
 
 

@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(func=_cmd_registry_import)
 
+    oauth = sub.add_parser("oauth-token", help="obtain a Gmail OAuth refresh token (installed-app flow)")
+    oauth.add_argument("--config", type=Path, required=True)
+    oauth.add_argument("--port", type=int, default=0, help="loopback port for the redirect (default: any)")
+    oauth.set_defaults(func=_cmd_oauth_token)
+
     template = sub.add_parser("template", help="write the blank report form for one province")
     template.add_argument("--province", required=True)
     template.add_argument("--out", type=Path, required=True)
@@ -184,6 +189,16 @@ def _cmd_template(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     args.out.write_bytes(write_template(args.province, registry, load_form()))
     print(args.out)
+    return 0
+
+
+def _cmd_oauth_token(args: argparse.Namespace) -> int:
+    from bot.oauth import obtain_refresh_token
+
+    settings = load_settings(args.config)
+    token = obtain_refresh_token(settings.oauth, port=args.port)
+    print(f"refresh token (store it in ${settings.oauth.refresh_token_env}, never in the config file):")
+    print(token)
     return 0
 
 

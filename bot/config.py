@@ -19,6 +19,13 @@ class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class OAuthSettings(_Section):
+    token_url: str = "https://oauth2.googleapis.com/token"
+    client_id: str = ""
+    client_secret_env: str = "LOCALREPORT_OAUTH_CLIENT_SECRET"
+    refresh_token_env: str = "LOCALREPORT_OAUTH_REFRESH_TOKEN"
+
+
 class MailboxSettings(_Section):
     backend: Literal["maildir", "imap"] = "maildir"
     path: Path = Path("demo/mailbox")
@@ -26,10 +33,12 @@ class MailboxSettings(_Section):
     port: int = 993
     security: Security = "ssl"
     username: str = ""
-    password_env: str = "LOCALREPORT_IMAP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str = "LOCALREPORT_IMAP_PASSWORD"
     folder: str = "INBOX"
     processed_folder: str = "localreport/processed"
     quarantine_folder: str = "localreport/quarantine"
+    idle: bool = True
     timeout_seconds: float = 60.0
 
     @model_validator(mode="after")
@@ -46,7 +55,8 @@ class SmtpSettings(_Section):
     port: int = 465
     security: Security = "ssl"
     username: str = ""
-    password_env: str = "LOCALREPORT_SMTP_PASSWORD"  # noqa: S105 (a variable name, not a secret)
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str = "LOCALREPORT_SMTP_PASSWORD"
     from_address: str = "Localreport.dla@gmail.com"
     from_name: str = "ระบบรับรายงาน สถ."
     sent_folder: str = ""
@@ -93,6 +103,7 @@ class Settings(_Section):
     round: RoundSettings = RoundSettings()
     limits: LimitsSettings = LimitsSettings()
     operations: OperationsSettings = OperationsSettings()
+    oauth: OAuthSettings = OAuthSettings()
 
     def resolved(self, base: Path) -> Settings:
         """Relative paths in the file are relative to the file's folder."""

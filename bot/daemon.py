@@ -11,8 +11,9 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.app import open_app
+from bot.app import credential, open_app
 from bot.config import Settings
+from bot.idle import IdleWatcher
 from bot.service import CycleSummary
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,25 @@ def run_forever(settings: Settings) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    watcher = _start_idle(settings, scheduler) if settings.mailbox.backend == "imap" else None
     log.info("daemon started: polling every %ss", settings.schedule.interval_seconds)
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        if watcher is not None:
+            watcher.stop()
     log.info("daemon stopped")
+
+
+def _start_idle(settings: Settings, scheduler: BlockingScheduler) -> IdleWatcher | None:
+    if not settings.mailbox.idle:
+        return None
+
+    def sweep_now() -> None:
+        # The job never overlaps itself (max_instances=1, coalesce): a wake-up during a cycle is absorbed.
+        scheduler.modify_job("poll", next_run_time=dt.datetime.now(dt.UTC))
+
+    m = settings.mailbox
+    watcher = IdleWatcher(m, credential(settings, m.auth, m.password_env), sweep_now)
+    watcher.start()
+    return watcher

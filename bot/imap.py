@@ -7,7 +7,7 @@ import datetime as dt
 import imaplib
 import re
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import imap_tools
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
@@ -22,9 +22,10 @@ INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 class ImapInbox:
     """Reads the folder without setting \\Seen; handled mail is UID MOVEd to the processed folder."""
 
-    def __init__(self, settings: MailboxSettings, password: str) -> None:
+    def __init__(self, settings: MailboxSettings, credential: Callable[[], str]) -> None:
+        """`credential()` gives the password, or a fresh OAuth access token when `auth = "xoauth2"`."""
         self.settings = settings
-        self._password = password
+        self._credential = credential
         self._box: imap_tools.BaseMailBox | None = None
         self._uidvalidity = ""
         self._folders: dict[str, str] = {}
@@ -43,7 +44,10 @@ class ImapInbox:
                 )
             else:
                 box = MailBoxUnencrypted(s.host, s.port, timeout=s.timeout_seconds)
-            box.login(s.username, self._password, initial_folder=s.folder)
+            if s.auth == "xoauth2":
+                box.xoauth2(s.username, self._credential(), initial_folder=s.folder)
+            else:
+                box.login(s.username, self._credential(), initial_folder=s.folder)
             # imap-tools reads CAPABILITY before login; servers announce MOVE only after it.
             box.client.capabilities = tuple(box.client.capability()[1][0].decode().upper().split())
             status = box.folder.status(s.folder, ["UIDVALIDITY"])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import SmtpSettings
 from bot.errors import SendError
+from bot.oauth import xoauth2_string
 
 
 class FileOutbox:
@@ -52,10 +53,14 @@ class SmtpOutbox:
     """Sends through SMTP (implicit TLS, STARTTLS or plain on loopback), logging in when a username is set."""
 
     def __init__(
-        self, settings: SmtpSettings, password: str | None, sent_check: Callable[[str], bool] | None = None
+        self,
+        settings: SmtpSettings,
+        credential: Callable[[], str],
+        sent_check: Callable[[str], bool] | None = None,
     ) -> None:
+        """`credential()` gives the password, or a fresh OAuth access token when `auth = "xoauth2"`."""
         self.settings = settings
-        self._password = password
+        self._credential = credential
         self._smtp: smtplib.SMTP | None = None
         self._sent_check = sent_check
 
@@ -86,8 +91,11 @@ class SmtpOutbox:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
             if s.security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
-        if s.username:
-            smtp.login(s.username, self._password or "")
+        if s.username and s.auth == "xoauth2":
+            smtp.ehlo_or_helo_if_needed()
+            smtp.auth("XOAUTH2", lambda challenge=None: xoauth2_string(s.username, self._credential()))
+        elif s.username:
+            smtp.login(s.username, self._credential())
         return smtp
 
     def send(self, message_id: str, to_address: str, raw: bytes) -> None:

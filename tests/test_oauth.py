@@ -1,0 +1,72 @@
+"""XOAUTH2: a refresh token is exchanged for an access token at a real (loopback) token endpoint."""
+
+from __future__ import annotations
+
+import base64
+import http.server
+import json
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from typing import ClassVar
+
+import pytest
+
+from bot.config import OAuthSettings
+from bot.oauth import OAuthError, access_token, xoauth2_base64
+
+
+class TokenEndpoint(http.server.BaseHTTPRequestHandler):
+    requests: ClassVar[list[dict[str, str]]] = []
+
+    def do_POST(self) -> None:
+        form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode()))
+        TokenEndpoint.requests.append(form)
+        ok = form.get("refresh_token") == "good-refresh" and form.get("client_secret") == "s3cret"
+        body = {"access_token": "ya29.fresh", "expires_in": 3599} if ok else {"error": "invalid_grant"}
+        self.send_response(200 if ok else 400)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    server = http.server.HTTPServer(("127.0.0.1", 0), TokenEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    TokenEndpoint.requests = []
+    yield f"http://127.0.0.1:{server.server_port}/token"
+    server.shutdown()
+    server.server_close()
+
+
+def settings(url: str) -> OAuthSettings:
+    return OAuthSettings(
+        token_url=url, client_id="cid", client_secret_env="T_SECRET", refresh_token_env="T_RT"
+    )
+
+
+def test_refresh_token_is_exchanged_for_access_token(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("T_SECRET", "s3cret")
+    monkeypatch.setenv("T_RT", "good-refresh")
+    assert access_token(settings(endpoint)) == "ya29.fresh"
+    assert TokenEndpoint.requests == [
+        {"grant_type": "refresh_token", "client_id": "cid", "client_secret": "s3cret",
+         "refresh_token": "good-refresh"}
+    ]  # fmt: skip
+
+
+def test_revoked_refresh_token_is_a_clear_error(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("T_SECRET", "s3cret")
+    monkeypatch.setenv("T_RT", "revoked")
+    with pytest.raises(OAuthError, match=r"answered 400.*invalid_grant"):
+        access_token(settings(endpoint))
+
+
+def test_xoauth2_initial_response_has_gmail_layout() -> None:
+    raw = base64.b64decode(xoauth2_base64("Localreport.dla@gmail.com", "ya29.x"))
+    assert raw == b"user=Localreport.dla@gmail.com\x01auth=Bearer ya29.x\x01\x01"
