@@ -39,7 +39,7 @@ def make_inbox(settings: Settings) -> MaildirInbox | ImapInbox:
     return MaildirInbox(m.path, m.processed_folder, m.quarantine_folder)
 
 
-def make_outbox(settings: Settings, inbox: Inbox) -> FileOutbox | SmtpOutbox:
+def make_outbox(settings: Settings, inbox: Inbox | None) -> FileOutbox | SmtpOutbox:
     s = settings.smtp
     if s.backend == "smtp":
         sent_check = None
@@ -121,9 +121,11 @@ def open_app(settings: Settings) -> Iterator[App]:
         yield App(settings, ctx, inbox, outbox)
 
 
+def rebuild_master_for(settings: Settings, ledger: Ledger) -> Path:
+    rebuild_master(ledger, registry_for(settings), settings.storage.master_workbook, settings.round.deadline)
+    return settings.storage.master_workbook
+
+
 def rebuild(settings: Settings) -> Path:
     with open_ledger(settings) as ledger:
-        rebuild_master(
-            ledger, registry_for(settings), settings.storage.master_workbook, settings.round.deadline
-        )
-    return settings.storage.master_workbook
+        return rebuild_master_for(settings, ledger)

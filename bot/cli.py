@@ -67,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(func=_cmd_registry_import)
 
+    health = sub.add_parser("health", help="one line and an exit code for monitoring (0 OK, 1 not)")
+    health.add_argument("--config", type=Path, required=True)
+    health.set_defaults(func=_cmd_health)
+
+    reprocess = sub.add_parser("reprocess", help="judge archived mail again (e.g. after a registry update)")
+    reprocess.add_argument("--config", type=Path, required=True)
+    which = reprocess.add_mutually_exclusive_group(required=True)
+    which.add_argument("--message-id", help="the Message-ID of one mail, with its angle brackets")
+    which.add_argument("--rejected", action="store_true", help="every mail whose reports were rejected")
+    reprocess.add_argument("--send-replies", action="store_true", help="answer the provinces again")
+    reprocess.set_defaults(func=_cmd_reprocess)
+
     oauth = sub.add_parser("oauth-token", help="obtain a Gmail OAuth refresh token (installed-app flow)")
     oauth.add_argument("--config", type=Path, required=True)
     oauth.add_argument("--port", type=int, default=0, help="loopback port for the redirect (default: any)")
@@ -189,6 +201,50 @@ def _cmd_template(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     args.out.write_bytes(write_template(args.province, registry, load_form()))
     print(args.out)
+    return 0
+
+
+def _cmd_health(args: argparse.Namespace) -> int:
+    from bot.operations import health
+
+    result = health(load_settings(args.config))
+    print(result.line)
+    return 0 if result.ok else 1
+
+
+def _cmd_reprocess(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
+    from bot.app import (
+        judge_limits,
+        make_context,
+        make_outbox,
+        open_ledger,
+        rebuild_master_for,
+        registry_path,
+    )
+    from bot.operations import rejudge, select_mails
+
+    settings = load_settings(args.config)
+    with ExitStack() as stack:
+        pool = stack.enter_context(
+            JudgePool(registry_path(settings), settings.round.form, judge_limits(settings))
+        )
+        ledger = stack.enter_context(open_ledger(settings))
+        ctx = make_context(settings, ledger, pool.judge_many)
+        outbox = None
+        if args.send_replies:
+            outbox = make_outbox(settings, inbox=None)
+            stack.enter_context(outbox)
+        mails = select_mails(ledger, args.message_id, args.rejected)
+        if not mails:
+            print("nothing to reprocess")
+            return 0
+        outcomes = rejudge(ctx, mails, outbox)
+        rebuild_master_for(settings, ledger)
+    print(f"reprocessed {len(mails)} mail(s): " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))
+    if not args.send_replies:
+        print("no replies were sent (give --send-replies to answer the provinces)")
     return 0
 
 

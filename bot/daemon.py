@@ -14,6 +14,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from bot.app import credential, open_app
 from bot.config import Settings
 from bot.idle import IdleWatcher
+from bot.operations import write_heartbeat
 from bot.service import CycleSummary
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 def run_once(settings: Settings, stop: Callable[[], bool] = lambda: False) -> CycleSummary:
     with open_app(settings) as app:
         summary = app.cycle(stop)
+    write_heartbeat(settings, summary.seen, summary.handled, summary.failed)
     log.info(
         "cycle seen=%d handled=%d skipped=%d failed=%d outcomes=%s",
         summary.seen, summary.handled, summary.skipped, summary.failed, summary.outcomes,

@@ -54,11 +54,16 @@ class CycleSummary:
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
-def _judge(mail: IncomingMail, ctx: Context) -> tuple[list[FileResult], list[NewSubmission]]:
+def judge_mail(
+    mail: IncomingMail, ctx: Context, *, refile: bool = False
+) -> tuple[list[FileResult], list[NewSubmission]]:
+    """Judge every spreadsheet of a mail; a file filed before is a duplicate, unless `refile` (reprocess)."""
     results: list[FileResult] = []
     submissions: list[NewSubmission] = []
     fresh = list(
-        {a.sha256: a for a in mail.spreadsheets if ctx.ledger.filed_status(a.sha256) is None}.values()
+        {
+            a.sha256: a for a in mail.spreadsheets if refile or ctx.ledger.filed_status(a.sha256) is None
+        }.values()
     )
     reports = dict(zip((a.sha256 for a in fresh), ctx.judge(fresh), strict=True))
     for att in mail.spreadsheets:
@@ -89,7 +94,7 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     mail = parse_mail(message.raw)
     known = ctx.ledger.mail_by_sha(sha256) or ctx.ledger.mail_by_fingerprint(mail.fingerprint)
     if known is not None and known.state != "new":
-        _send_pending(ctx, outbox, mail_id=known.id)
+        send_pending(ctx, outbox, mail_id=known.id)
         (inbox.quarantine if known.state == "quarantined" else inbox.mark_handled)(message)
         log.info(
             "uid=%s message_id=%s outcome=skipped reason=already_%s",
@@ -105,7 +110,7 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     )
     if row.attempts > ctx.max_attempts:
         return _quarantine(message, mail, sha256, row.id, row.attempts, inbox, outbox, ctx)
-    results, submissions = _judge(mail, ctx)
+    results, submissions = judge_mail(mail, ctx)
     reply = compose_reply(
         mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=ctx.clock()
     )
@@ -119,7 +124,7 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
         (reply.kind, reply.message_id, reply.to_address, reply.raw) if reply.to_address else None,
     )
     crashpoint("after_commit")
-    _send_pending(ctx, outbox, mail_id=row.id)
+    send_pending(ctx, outbox, mail_id=row.id)
     crashpoint("before_move")
     inbox.mark_handled(message)
     provinces = ",".join(sorted({r.province for r in results if r.province})) or "-"
@@ -147,7 +152,7 @@ def _quarantine(
         )
         notice = (n.message_id, n.to_address, n.raw)
     ctx.ledger.quarantine(mail_id, notice)
-    _send_pending(ctx, outbox, mail_id=mail_id)
+    send_pending(ctx, outbox, mail_id=mail_id)
     inbox.quarantine(message)
     log.error(
         "uid=%s message_id=%s outcome=quarantined attempts=%d sha256=%s",
@@ -156,7 +161,7 @@ def _quarantine(
     return "quarantined"
 
 
-def _send_pending(ctx: Context, outbox: Outbox, mail_id: int | None = None) -> int:
+def send_pending(ctx: Context, outbox: Outbox, mail_id: int | None = None) -> int:
     """Send the replies the ledger holds as pending; never twice (an uncertain one is looked up first)."""
     sent = 0
     for pending in ctx.ledger.pending_replies():
@@ -185,7 +190,7 @@ def run_cycle(
     """
     summary = CycleSummary()
     try:
-        summary.replies_sent += _send_pending(ctx, outbox)
+        summary.replies_sent += send_pending(ctx, outbox)
     except SendError as e:
         log.warning("pending replies not sent yet: %s", e)
     for message in inbox.messages():

@@ -11,69 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storage.errors import LedgerError
+from storage.schema import SCHEMA
 from validators.findings import Finding, LaoRecord
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS mails (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,
-    fingerprint TEXT NOT NULL,                  -- Message-ID + From + Subject + attachment hashes
-    message_id TEXT NOT NULL,
-    from_address TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    first_seen_at TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    state TEXT NOT NULL DEFAULT 'new',          -- new | judged | quarantined
-    outcome TEXT,                               -- accepted | rejected | unreadable | no_attachment | ...
-    judged_at TEXT
-);
-CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
-CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);
-CREATE TABLE IF NOT EXISTS mail_sources (
-    mailbox TEXT NOT NULL,
-    uidvalidity TEXT NOT NULL,
-    uid TEXT NOT NULL,
-    mail_id INTEGER NOT NULL REFERENCES mails(id),
-    PRIMARY KEY (mailbox, uidvalidity, uid)
-);
-CREATE TABLE IF NOT EXISTS submissions (
-    id INTEGER PRIMARY KEY,
-    mail_id INTEGER NOT NULL REFERENCES mails(id),
-    attachment_sha256 TEXT NOT NULL,
-    filename TEXT NOT NULL,
-    province TEXT,
-    status TEXT NOT NULL,                       -- accepted | rejected | unreadable | duplicate
-    rows INTEGER NOT NULL,
-    expected INTEGER NOT NULL,
-    errors INTEGER NOT NULL,
-    warnings INTEGER NOT NULL,
-    sender TEXT NOT NULL,
-    received_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(attachment_sha256);
-CREATE TABLE IF NOT EXISTS records (
-    submission_id INTEGER NOT NULL REFERENCES submissions(id),
-    data TEXT NOT NULL                          -- LaoRecord as JSON
-);
-CREATE INDEX IF NOT EXISTS records_submission ON records(submission_id);
-CREATE TABLE IF NOT EXISTS findings (
-    submission_id INTEGER NOT NULL REFERENCES submissions(id),
-    severity TEXT NOT NULL, code TEXT NOT NULL, sheet TEXT, row INTEGER, col TEXT,
-    header TEXT, value TEXT, suggestion TEXT, message TEXT NOT NULL, ctx TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS findings_submission ON findings(submission_id);
-CREATE TABLE IF NOT EXISTS replies (
-    id INTEGER PRIMARY KEY,
-    mail_id INTEGER NOT NULL UNIQUE REFERENCES mails(id),
-    message_id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    to_address TEXT NOT NULL,
-    raw BLOB NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (outcome unknown) | sent
-    created_at TEXT NOT NULL,
-    sent_at TEXT
-);
-"""
 
 
 def now_iso() -> str:
@@ -208,47 +147,24 @@ class Ledger:
         received_at: str,
         submissions: Sequence[NewSubmission],
         reply: tuple[str, str, str, bytes] | None,
+        *,
+        rejudge: bool = False,
     ) -> None:
         """One transaction: the submissions with their rows and findings, the outcome, the reply to send.
 
-        `reply` is (kind, message_id, to_address, raw bytes) or None when nothing is to be sent.
+        `reply` is (kind, message_id, to_address, raw bytes) or None when nothing is to be sent. A first
+        judgement needs the mail in state new; `rejudge=True` (reprocessing) needs it judged already.
         """
-        received = received_at
         with self.transaction() as c:
             state = c.execute("SELECT state FROM mails WHERE id = ?", (mail_id,)).fetchone()
-            if state is None or state[0] != "new":
-                raise LedgerError(f"mail id {mail_id} is not waiting for judgement (state {state})")
+            if state is None or state[0] != ("judged" if rejudge else "new"):
+                raise LedgerError(
+                    f"mail id {mail_id} cannot be judged now (state {state}, rejudge={rejudge})"
+                )
             for sub in submissions:
-                errors = sum(1 for f, _ in sub.findings if f.severity == "error")
-                cur = c.execute(
-                    "INSERT INTO submissions (mail_id, attachment_sha256, filename, province, status, rows, "
-                    "expected, errors, warnings, sender, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        mail_id, sub.attachment_sha256, sub.filename, sub.province, sub.status,
-                        len(sub.records), sub.expected, errors, len(sub.findings) - errors, sender, received,
-                    ),
-                )  # fmt: skip
-                sid = cur.lastrowid
-                c.executemany(
-                    "INSERT INTO records (submission_id, data) VALUES (?, ?)",
-                    [(sid, r.model_dump_json()) for r in sub.records],
-                )
-                c.executemany(
-                    "INSERT INTO findings (submission_id, severity, code, sheet, row, col, header, value, "
-                    "suggestion, message, ctx) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        (sid, str(f.severity), f.code, f.sheet, f.row, f.column, f.header, f.value,
-                         f.suggestion, msg, json.dumps(dict(f.ctx), ensure_ascii=False))
-                        for f, msg in sub.findings
-                    ],
-                )  # fmt: skip
+                _insert_submission(c, mail_id, sender, received_at, sub)
             if reply is not None:
-                kind, message_id, to_address, raw = reply
-                c.execute(
-                    "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (mail_id, message_id, kind, to_address, raw, now_iso()),
-                )
+                _insert_reply(c, mail_id, *reply)
             c.execute(
                 "UPDATE mails SET state = 'judged', outcome = ?, judged_at = ? WHERE id = ?",
                 (outcome, now_iso(), mail_id),
@@ -262,11 +178,7 @@ class Ledger:
                 (now_iso(), mail_id),
             )
             if notice is not None:
-                c.execute(
-                    "INSERT OR IGNORE INTO replies (mail_id, message_id, kind, to_address, raw, created_at) "
-                    "VALUES (?, ?, 'operator_notice', ?, ?, ?)",
-                    (mail_id, notice[0], notice[1], notice[2], now_iso()),
-                )
+                _insert_reply(c, mail_id, "operator_notice", *notice)
 
     def filed_status(self, attachment_sha256: str) -> str | None:
         """The status of the first filing of this exact file (accepted/rejected), or None."""
@@ -304,3 +216,41 @@ class Ledger:
             "SELECT COUNT(*) FROM replies WHERE state IN ('pending', 'sending')"
         ).fetchone()[0]
         return out
+
+
+def _insert_submission(
+    c: sqlite3.Connection, mail_id: int, sender: str, received_at: str, sub: NewSubmission
+) -> None:
+    errors = sum(1 for f, _ in sub.findings if f.severity == "error")
+    cur = c.execute(
+        "INSERT INTO submissions (mail_id, attachment_sha256, filename, province, status, rows, "
+        "expected, errors, warnings, sender, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            mail_id, sub.attachment_sha256, sub.filename, sub.province, sub.status,
+            len(sub.records), sub.expected, errors, len(sub.findings) - errors, sender, received_at,
+        ),
+    )  # fmt: skip
+    sid = cur.lastrowid
+    c.executemany(
+        "INSERT INTO records (submission_id, data) VALUES (?, ?)",
+        [(sid, r.model_dump_json()) for r in sub.records],
+    )
+    c.executemany(
+        "INSERT INTO findings (submission_id, severity, code, sheet, row, col, header, value, "
+        "suggestion, message, ctx) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [
+            (sid, str(f.severity), f.code, f.sheet, f.row, f.column, f.header, f.value,
+             f.suggestion, msg, json.dumps(dict(f.ctx), ensure_ascii=False))
+            for f, msg in sub.findings
+        ],
+    )  # fmt: skip
+
+
+def _insert_reply(
+    c: sqlite3.Connection, mail_id: int, kind: str, message_id: str, to: str, raw: bytes
+) -> None:
+    c.execute(
+        "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (mail_id, message_id, kind, to, raw, now_iso()),
+    )

@@ -1,0 +1,66 @@
+"""The ledger's SQLite schema (created on open; every statement is idempotent)."""
+
+from __future__ import annotations
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mails (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,                  -- Message-ID + From + Subject + attachment hashes
+    message_id TEXT NOT NULL,
+    from_address TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'new',          -- new | judged | quarantined
+    outcome TEXT,                               -- accepted | rejected | unreadable | no_attachment | ...
+    judged_at TEXT
+);
+CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
+CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);
+CREATE TABLE IF NOT EXISTS mail_sources (
+    mailbox TEXT NOT NULL,
+    uidvalidity TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    mail_id INTEGER NOT NULL REFERENCES mails(id),
+    PRIMARY KEY (mailbox, uidvalidity, uid)
+);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    mail_id INTEGER NOT NULL REFERENCES mails(id),
+    attachment_sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    province TEXT,
+    status TEXT NOT NULL,                       -- accepted | rejected | unreadable | duplicate
+    rows INTEGER NOT NULL,
+    expected INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    sender TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(attachment_sha256);
+CREATE TABLE IF NOT EXISTS records (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    data TEXT NOT NULL                          -- LaoRecord as JSON
+);
+CREATE INDEX IF NOT EXISTS records_submission ON records(submission_id);
+CREATE TABLE IF NOT EXISTS findings (
+    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    severity TEXT NOT NULL, code TEXT NOT NULL, sheet TEXT, row INTEGER, col TEXT,
+    header TEXT, value TEXT, suggestion TEXT, message TEXT NOT NULL, ctx TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS findings_submission ON findings(submission_id);
+CREATE TABLE IF NOT EXISTS replies (
+    id INTEGER PRIMARY KEY,
+    mail_id INTEGER NOT NULL REFERENCES mails(id),  -- a reprocessed mail may get a second reply
+    message_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    to_address TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (outcome unknown) | sent
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);
+"""

@@ -1,0 +1,75 @@
+"""Operator commands on the embedded backends: health, reprocess after a registry update, rebuild."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from tests.builders import make_report
+from tests.test_pipeline import deliver
+
+REGISTRY = Path(__file__).resolve().parent.parent / "validators" / "data" / "dla_lao_registry.csv"
+
+
+def write_config(tmp_path: Path, registry: Path | None = None) -> Path:
+    cfg = tmp_path / "config.toml"
+    extra = f'registry = "{registry}"\n' if registry else ""
+    cfg.write_text(
+        f'[mailbox]\npath = "mailbox"\n[smtp]\npath = "outbox"\n[storage]\ndir = "state"\n'
+        f'master_workbook = "master.xlsx"\n[round]\ndeadline = 2099-01-01\n{extra}'
+        "[limits]\nworkers = 1\n",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+def test_health_is_critical_before_any_poll_and_ok_after_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write_config(tmp_path)
+    assert main(["health", "--config", str(cfg)]) == 1
+    assert capsys.readouterr().out.startswith("CRITICAL no successful poll")
+
+    assert main(["run", "--config", str(cfg), "--once"]) == 0
+    assert main(["health", "--config", str(cfg)]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("OK last_poll=") and "unsent_replies=0 quarantined=0" in line
+    beat = json.loads((tmp_path / "state" / "heartbeat.json").read_text())
+    assert dt.datetime.fromisoformat(beat["last_poll"]) <= dt.datetime.now(dt.UTC)
+
+
+def test_rejected_report_is_accepted_after_registry_update_and_reprocess(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DLA's registry of the time lacks one LAO of ลำพูน: the report naming it is rejected.
+    lines = REGISTRY.read_text(encoding="utf-8").splitlines()
+    old = tmp_path / "old-registry.csv"
+    old.write_text("\n".join(x for x in lines if "องค์การบริหารส่วนตำบลหนองหนาม" not in x) + "\n", encoding="utf-8")
+    cfg = write_config(tmp_path, old)
+    deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน"))
+    assert main(["run", "--config", str(cfg), "--once"]) == 0
+    replies_before = sorted((tmp_path / "outbox").glob("*.eml"))
+
+    write_config(tmp_path)  # the updated (bundled) registry has it
+    assert main(["reprocess", "--config", str(cfg), "--rejected"]) == 0
+
+    out = capsys.readouterr().out
+    assert "reprocessed 1 mail(s): accepted=1" in out and "no replies were sent" in out
+    assert sorted((tmp_path / "outbox").glob("*.eml")) == replies_before  # replies suppressed by default
+    status = {r[0]: r[1] for r in load_workbook(tmp_path / "master.xlsx")["สรุปรายจังหวัด"].iter_rows(values_only=True)}
+    assert status["ลำพูน"] == "ถูกต้อง"
+
+
+def test_reprocess_with_send_replies_answers_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = write_config(tmp_path)
+    deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน", rows=[{"lao_full_name": "อบต.หนองหนาม"}]))
+    main(["run", "--config", str(cfg), "--once"])
+    mid = next(iter(json.loads(json.dumps([1]))), None)
+    assert mid == 1
+    assert main(["reprocess", "--config", str(cfg), "--rejected", "--send-replies"]) == 0
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
