@@ -1,4 +1,4 @@
-"""Why an attachment could not be read. Each error carries a stable finding code."""
+"""Why an attachment could not be read. Each error carries a stable finding code and a ctx dict."""
 
 from __future__ import annotations
 
@@ -27,12 +27,24 @@ class EncryptedFile(ParseError):
 
 
 class NotExcel(ParseError):
-    """The attachment is some other kind of file (PDF, image, CSV, HTML, text)."""
+    """The attachment is some other kind of file (PDF, image, CSV, HTML, text, xlsb); ctx `kind`."""
 
     code = "file_not_excel"
 
 
+class NestedArchive(NotExcel):
+    """A zip attachment holds only another zip; we open one level, never archives inside archives."""
+
+    code = "file_nested_zip"
+
+
 class LimitExceeded(ParseError):
-    """The attachment breaks a size or shape limit checked before parsing."""
+    """The attachment breaks a size or shape limit checked before parsing; ctx `limit`, `value`, `maximum`."""
 
     code = "file_too_large"
+
+
+class UnsafeFile(ParseError):
+    """The file carries a construct no honest spreadsheet needs (XML entities, path tricks); ctx `reason`."""
+
+    code = "file_unsafe"

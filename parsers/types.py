@@ -1,4 +1,24 @@
-"""The parsed shape of a workbook: sheets of raw cells addressed the way Excel shows them."""
+"""The parsed shape of a workbook: sheets of raw cells addressed the way Excel shows them.
+
+What a cell value can be, as python-calamine 0.9.1 hands it over and `parsers.excel` passes it on:
+
+- empty cells, and cells only styled, are None (never "");
+- whole numbers are int (calamine gives 5.0), other numbers float, raw: Excel's float noise such
+  as 0.30000000000000004 is kept as stored; rounding is the validators' decision;
+- numbers stored as text stay str ("00123", "๑๒๓", "1,234");
+- dates are `date`, date-times `datetime`, times `time`, durations `timedelta`, booleans bool;
+- error values are the str Excel shows ("#REF!", "#N/A", "#DIV/0!", "#VALUE!", "#NAME?",
+  "#NUM!", "#NULL!"), taken from the file itself (calamine would give ""); their positions are
+  in `Sheet.error_cells`, so a typed text "#REF!" can be told apart (xlsx/xlsm and xls; an ods
+  error reads as whatever text LibreOffice stored for it);
+- a formula with a cached value is that value; a formula without one (files written by
+  openpyxl and other generators that do not calculate) reads as None and its position is in
+  `Sheet.uncached_formulas` (xlsx/xlsm only) so the reply can ask to open and save the file in
+  Excel or LibreOffice. A formula whose cached result is the empty text "" is not uncached;
+- text longer than Excel's 32,767 characters is kept whole (calamine does not cut it; openpyxl
+  does, when writing); control characters come through as characters, whether stored raw or
+  as Excel's `_x0001_` escapes (calamine decodes those) — the validators decide what to refuse.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +68,8 @@ class Sheet:
     first_col: int = 1
     hidden: bool = False
     merged: tuple[CellRange, ...] = field(default=())
+    uncached_formulas: tuple[tuple[int, int], ...] = ()  # (row, col) of formulas with no cached value
+    error_cells: tuple[tuple[int, int], ...] = ()  # (row, col) of cells holding an error value
 
     @property
     def last_row(self) -> int:
@@ -75,5 +97,5 @@ class Workbook:
     """Every sheet of one attachment, in workbook order, with the detected file kind."""
 
     filename: str
-    kind: str  # "xlsx", "xlsm", "xls", "ods"
+    kind: str  # "xlsx", "xlsm" (macros are never run, only the data is read), "xls", "ods"
     sheets: tuple[Sheet, ...]
