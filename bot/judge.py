@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.mail import Attachment
 from parsers import ParseError, parse_workbook
+from parsers.errors import ReaderCrashed, ReaderTimeout
 from validators import Form, Registry, load_form, load_registry, validate
 from validators.findings import Finding, Report, Severity
 
@@ -34,6 +35,8 @@ class JudgeLimits:
 
 def judge_attachment(att: Attachment, registry: Registry, form: Form) -> Report:
     """Parse and validate one attachment in this process; an unreadable file is a finding, not an error."""
+    if att.refused is not None:
+        return failed_report(att.filename, *att.refused)
     try:
         workbook = parse_workbook(att.payload, att.filename)
     except ParseError as e:
@@ -54,8 +57,7 @@ def _worker_main(conn: Connection, registry_path: Path | None, form_path: Path |
             job = conn.recv()
         except EOFError:
             return
-        filename, payload = job
-        conn.send(judge_attachment(Attachment(filename, payload), registry, form))
+        conn.send(judge_attachment(job, registry, form))
 
 
 class _Worker:
@@ -111,10 +113,10 @@ class JudgePool:
 
     def _send(self, slot: int, att: Attachment) -> None:
         try:
-            self._workers[slot].conn.send((att.filename, att.payload))
+            self._workers[slot].conn.send(att)
         except (BrokenPipeError, OSError):  # the worker died since its last job: replace it, then retry once
             self._replace(slot)
-            self._workers[slot].conn.send((att.filename, att.payload))
+            self._workers[slot].conn.send(att)
 
     def _replace(self, slot: int) -> None:
         self._workers[slot].kill()
@@ -130,7 +132,7 @@ class JudgePool:
                     return result
             except (EOFError, OSError):
                 pass
-        code = "file_reader_crashed" if ready else "file_timeout"
+        code = ReaderCrashed.code if ready else ReaderTimeout.code
         log.warning(
             "attachment %r: worker pid=%s %s (exitcode %s); replacing it",
             att.filename, worker.process.pid, code, worker.process.exitcode,

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
+from parsers import ParseError, unpack_container
 from parsers.sniff import sniff
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
-SPREADSHEET_KINDS = {"xlsx", "xlsm", "ods", "ole2"}
+SPREADSHEET_KINDS = {"xlsx", "xlsm", "xls", "ods", "encrypted", "xlsb", "broken_zip"}
 
 
 def _windows_874(name: str) -> codecs.CodecInfo | None:
@@ -27,10 +28,15 @@ codecs.register(_windows_874)
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """One attached file: the decoded name (metadata only, never a path) and its bytes."""
+    """One attached file: the decoded name (metadata only, never a path) and its bytes.
+
+    `refused` holds (finding code, ctx) when the file was already refused while unpacking it (a zip
+    bomb, a zip inside a zip): the judge then reports that instead of reading it.
+    """
 
     filename: str
     payload: bytes
+    refused: tuple[str, dict[str, str | int]] | None = None
 
     @property
     def sha256(self) -> str:
@@ -94,8 +100,11 @@ def parse_mail(raw: bytes) -> IncomingMail:
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             continue
-        if _is_spreadsheet(filename, payload):
-            spreadsheets.append(Attachment(filename or "attachment.xlsx", payload))
+        kind = sniff(payload)
+        if kind == "zip":
+            spreadsheets.extend(_unpack(filename or "attachment.zip", payload))
+        elif kind in SPREADSHEET_KINDS or filename.lower().endswith(SPREADSHEET_EXTENSIONS):
+            spreadsheets.append(Attachment(filename or f"attachment.{kind}", payload))
         else:
             others.append(filename or part.get_content_type())
     references = tuple(re.findall(r"<[^<>\s]+>", " ".join(str(v) for v in msg.get_all("References", []))))
@@ -143,7 +152,10 @@ def _decode_8bit(data: bytes) -> str:
         return data.decode("cp874", errors="replace")
 
 
-def _is_spreadsheet(filename: str, payload: bytes) -> bool:
-    if filename.lower().endswith(SPREADSHEET_EXTENSIONS):
-        return True
-    return sniff(payload) in {"xlsx", "xlsm", "ods"}
+def _unpack(filename: str, payload: bytes) -> list[Attachment]:
+    """The workbooks inside a zip attachment (one level), each judged on its own; a refusal is kept."""
+    try:
+        members = unpack_container(payload, filename)
+    except ParseError as e:
+        return [Attachment(filename, payload, (e.code, dict(e.ctx)))]
+    return [Attachment(f"{filename}/{name}", data) for name, data in members]

@@ -48,3 +48,15 @@ class UnsafeFile(ParseError):
     """The file carries a construct no honest spreadsheet needs (XML entities, path tricks); ctx `reason`."""
 
     code = "file_unsafe"
+
+
+class ReaderTimeout(ParseError):
+    """Reading the attachment took longer than the time allowed per attachment (the worker was killed)."""
+
+    code = "file_timeout"
+
+
+class ReaderCrashed(ParseError):
+    """The reader process died on the attachment (for example a native allocation failure)."""
+
+    code = "file_reader_crashed"

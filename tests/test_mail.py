@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import zipfile
 from email.message import EmailMessage
 
 import openpyxl
@@ -76,3 +77,56 @@ def test_from_and_message_id_are_read() -> None:
         "tak@dla.go.th",
         "<m1@dla.go.th>",
     )
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def _mail_with(*attachments: tuple[str, bytes]) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = "สถจ.ตาก <tak@dla.go.th>"
+    msg["Subject"] = "รายงาน"
+    msg.set_content("ส่งรายงาน")
+    for name, data in attachments:
+        msg.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    return msg
+
+
+def test_workbooks_inside_a_zip_attachment_are_each_taken() -> None:
+    raw = _mail_with(
+        ("รายงาน.zip", _zip({"ตาก.xlsx": XLSX_MAGIC, "อ่านก่อน.txt": b"x", "ลำพูน.xlsx": XLSX_MAGIC}))
+    )
+    names = [a.filename for a in parse_mail(raw.as_bytes()).spreadsheets]
+    assert names == ["รายงาน.zip/ตาก.xlsx", "รายงาน.zip/ลำพูน.xlsx"]
+
+
+def test_zip_inside_a_zip_is_kept_as_a_refused_attachment() -> None:
+    raw = _mail_with(("a.zip", _zip({"b.zip": _zip({"c.xlsx": XLSX_MAGIC})})))
+    [att] = parse_mail(raw.as_bytes()).spreadsheets
+    assert att.refused is not None and att.refused[0] == "file_nested_zip"
+
+
+def test_report_forwarded_inside_another_mail_is_found() -> None:
+    inner = _mail_with(("ตาก.xlsx", XLSX_MAGIC))
+    outer = EmailMessage()
+    outer["From"] = "boss@dla.go.th"
+    outer["Subject"] = "Fwd: รายงาน"
+    outer.set_content("ส่งต่อครับ")
+    outer.add_attachment(inner)  # message/rfc822
+    [att] = parse_mail(outer.as_bytes()).spreadsheets
+    assert (att.filename, att.payload) == ("ตาก.xlsx", XLSX_MAGIC)
+
+
+def test_pdf_and_images_are_other_attachments_not_spreadsheets() -> None:
+    mail = parse_mail(_mail_with(("scan.pdf", b"%PDF-1.4 x"), ("logo.png", b"\x89PNG\r\n")).as_bytes())
+    assert (mail.spreadsheets, mail.other_attachments) == ((), ("scan.pdf", "logo.png"))
+
+
+def test_pdf_named_xlsx_is_still_judged_so_the_reply_can_say_what_it_is() -> None:
+    [att] = parse_mail(_mail_with(("report.xlsx", b"%PDF-1.4 x")).as_bytes()).spreadsheets
+    assert att.filename == "report.xlsx"

@@ -10,6 +10,8 @@ suggestion next to the message, so messages stay short and say what to do.
 | file_encrypted | error | file | | |
 | file_not_excel | error | file | kind | |
 | file_too_large | error | file | (limit, value, maximum) | |
+| file_timeout | error | file | (seconds) | |
+| file_reader_crashed | error | file | (seconds) | |
 | file_nested_zip | error | file | | |
 | file_unsafe | error | file | (reason) | |
 | no_header | error | file | | |
@@ -53,6 +55,8 @@ MESSAGES: dict[str, str] = {
     "file_encrypted": "ไฟล์ตั้งรหัสผ่านไว้ ให้ยกเลิกรหัสผ่านแล้วส่งใหม่",
     "file_not_excel": "ไฟล์แนบเป็น {kind} ไม่ใช่ Excel ให้ส่งไฟล์ Excel (.xlsx)",
     "file_too_large": "ไฟล์ใหญ่เกินกำหนด ให้ส่งเฉพาะแบบสรุปผลเป็นไฟล์ Excel",
+    "file_timeout": "ตรวจไฟล์ไม่เสร็จในเวลาที่กำหนด ให้ส่งเฉพาะแบบสรุปผลเป็นไฟล์ Excel (.xlsx)",
+    "file_reader_crashed": "เปิดไฟล์ไม่ได้ ไฟล์อาจเสีย ให้เปิดใน Excel แล้วบันทึกเป็น .xlsx ใหม่ แล้วส่งอีกครั้ง",
     "file_nested_zip": "ไฟล์ zip ซ้อนอยู่ใน zip ให้แนบไฟล์ Excel โดยตรง",
     "file_unsafe": "ไฟล์มีส่วนที่ไม่ปลอดภัย ให้บันทึกใหม่เป็น .xlsx แล้วส่งอีกครั้ง",
     "no_header": "ไม่พบหัวตารางของแบบสรุปผล ให้ใช้แบบฟอร์มที่กำหนด",
@@ -84,6 +88,20 @@ MESSAGES: dict[str, str] = {
 }
 
 
+KIND_TH = {
+    "pdf": "ไฟล์ PDF",
+    "image": "รูปภาพ",
+    "text": "ไฟล์ข้อความหรือ CSV",
+    "html": "หน้าเว็บ (HTML)",
+    "zip": "ไฟล์ zip ที่ไม่มีไฟล์ Excel",
+    "doc": "เอกสาร Word",
+    "ppt": "ไฟล์ PowerPoint",
+    "xlsb": "Excel แบบไบนารี (.xlsb)",
+    "empty": "ไฟล์ว่าง",
+    "unknown": "ไฟล์ชนิดที่ไม่รู้จัก",
+}
+
+
 def placeholders(template: str) -> set[str]:
     """The `{names}` a message template needs."""
     return {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
@@ -93,4 +111,6 @@ def message_for(finding: Finding) -> str:
     """The Thai message of a finding, placeholders filled; KeyError for an unknown code or missing ctx."""
     fields: dict[str, object] = {name: getattr(finding, name) or "" for name in FIELDS}
     fields.update(finding.ctx)
+    if isinstance(fields.get("kind"), str):  # the parser's file kinds are English tokens
+        fields["kind"] = KIND_TH.get(str(fields["kind"]), str(fields["kind"]))
     return MESSAGES[finding.code].format_map(fields)
