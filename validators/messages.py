@@ -14,6 +14,8 @@ suggestion next to the message, so messages stay short and say what to do.
 | file_reader_crashed | error | file | (seconds) | |
 | file_nested_zip | error | file | | |
 | file_unsafe | error | file | (reason) | |
+| formula_no_cached_value | error | cell | | |
+| cell_error_value | error | cell | | |
 | no_header | error | file | | |
 | missing_column | error | header row | column_name | |
 | no_data_rows | error | row below header | | |
@@ -59,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "file_reader_crashed": "เปิดไฟล์ไม่ได้ ไฟล์อาจเสีย ให้เปิดใน Excel แล้วบันทึกเป็น .xlsx ใหม่ แล้วส่งอีกครั้ง",
     "file_nested_zip": "ไฟล์ zip ซ้อนอยู่ใน zip ให้แนบไฟล์ Excel โดยตรง",
     "file_unsafe": "ไฟล์มีส่วนที่ไม่ปลอดภัย ให้บันทึกใหม่เป็น .xlsx แล้วส่งอีกครั้ง",
+    "formula_no_cached_value": "ช่องนี้เป็นสูตรที่ยังไม่มีผลลัพธ์ ให้เปิดไฟล์ใน Excel หรือ LibreOffice แล้วบันทึกก่อนส่ง",
+    "cell_error_value": "ช่องนี้มีค่าผิดพลาดจากสูตร ({value}) ให้แก้สูตรหรือพิมพ์ค่าลงไปตรง ๆ",
     "no_header": "ไม่พบหัวตารางของแบบสรุปผล ให้ใช้แบบฟอร์มที่กำหนด",
     "missing_column": "ไม่พบคอลัมน์ {column_name} ให้เพิ่มคอลัมน์นี้ตามแบบฟอร์ม",
     "no_data_rows": "ไม่พบข้อมูลใต้หัวตาราง ให้กรอกรายชื่อ อปท. ทุกแห่ง",

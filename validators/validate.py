@@ -7,7 +7,7 @@ spelled as the registry spells it; the bot files them only when the report is ac
 
 from __future__ import annotations
 
-from parsers.types import Workbook
+from parsers.types import Workbook, column_letter
 from validators.findings import Finding, Report, Severity
 from validators.form import Form
 from validators.header import Header, find_header
@@ -24,7 +24,7 @@ def validate(workbook: Workbook, registry: Registry, form: Form) -> Report:
     header = find_header(workbook, form)
     if header is None:
         return Report(workbook.filename, None, (Finding(code="no_header"),))
-    findings = _missing_columns(header, form)
+    findings = _missing_columns(header, form) + _unreadable_cells(header)
     rows = read_rows(header)
     guess = find_province(header, rows, registry)
     province = guess.province
@@ -58,6 +58,30 @@ def _missing_columns(header: Header, form: Form) -> list[Finding]:
         for column in form.columns
         if column.required and column.key not in header.columns
     ]
+
+
+def _unreadable_cells(header: Header) -> list[Finding]:
+    """Formula cells without a saved result, and error values (#REF!, #N/A), in the form's columns."""
+    sheet = header.sheet
+    return _cell_findings(header, sheet.uncached_formulas, code="formula_no_cached_value") + _cell_findings(
+        header, sheet.error_cells, code="cell_error_value"
+    )
+
+
+def _cell_findings(header: Header, cells: tuple[tuple[int, int], ...], *, code: str) -> list[Finding]:
+    by_col = {col: key for key, col in header.columns.items()}
+    sheet = header.sheet
+    found = []
+    for row, col in cells:
+        if row > header.last_row and col in by_col:
+            value = sheet.cell(row, col)
+            found.append(
+                Finding(
+                    code=code, sheet=sheet.name, row=row, column=column_letter(col),
+                    header=header.texts.get(by_col[col]), value=str(value) if value is not None else None,
+                )
+            )  # fmt: skip
+    return found
 
 
 def _missing_laos(registry: Registry, province: str, seen: dict[str, int]) -> list[Finding]:
