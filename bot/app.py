@@ -63,7 +63,10 @@ class App:
         summary = run_cycle(self.inbox, self.outbox, self.ctx, stop)
         master = self.settings.storage.master_workbook
         if summary.handled or not master.exists():
-            rebuild_master(self.ctx.ledger, self.ctx.registry, master, self.settings.round.deadline)
+            rebuild_master(
+                self.ctx.ledger, self.ctx.registry, master, self.settings.round.deadline,
+                self.settings.storage.master_backups,
+            )  # fmt: skip
         return summary
 
 
@@ -122,7 +125,10 @@ def open_app(settings: Settings) -> Iterator[App]:
 
 
 def rebuild_master_for(settings: Settings, ledger: Ledger) -> Path:
-    rebuild_master(ledger, registry_for(settings), settings.storage.master_workbook, settings.round.deadline)
+    s = settings.storage
+    rebuild_master(
+        ledger, registry_for(settings), s.master_workbook, settings.round.deadline, s.master_backups
+    )
     return settings.storage.master_workbook
 
 

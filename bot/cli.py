@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp.set_defaults(func=_cmd_registry_import)
 
+    status = sub.add_parser("status", help="the per-province table for the operator")
+    status.add_argument("--config", type=Path, required=True)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=_cmd_status)
+
     health = sub.add_parser("health", help="one line and an exit code for monitoring (0 OK, 1 not)")
     health.add_argument("--config", type=Path, required=True)
     health.set_defaults(func=_cmd_health)
@@ -203,6 +208,17 @@ def _cmd_template(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     args.out.write_bytes(write_template(args.province, registry, load_form()))
     print(args.out)
+    return 0
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from bot.status import status_json, status_lines
+
+    settings = load_settings(args.config)
+    if args.json:
+        print(json.dumps(status_json(settings), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(status_lines(settings)))
     return 0
 
 

@@ -72,6 +72,7 @@ class SmtpSettings(_Section):
 class StorageSettings(_Section):
     dir: Path = Path("demo/state")
     master_workbook: Path = Path("demo/master.xlsx")
+    master_backups: int = Field(default=10, ge=0)
 
 
 class ScheduleSettings(_Section):

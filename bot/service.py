@@ -211,10 +211,12 @@ def run_cycle(
     return summary
 
 
-def rebuild_master(ledger: Ledger, registry: Registry, target: Path, deadline: dt.date) -> None:
-    """Project the ledger into the master workbook (atomic replace)."""
+def rebuild_master(
+    ledger: Ledger, registry: Registry, target: Path, deadline: dt.date, backups: int = 10
+) -> None:
+    """Project the ledger into the master workbook (atomic replace, the previous one backed up)."""
     expected = {p: len(registry.laos_in(p)) for p in registry.provinces()}
-    build_master(ledger.conn, expected, deadline, target)
+    build_master(ledger.conn, expected, deadline, target, backups=backups)
 
 
 __all__ = ["Context", "CycleSummary", "handle_message", "mail_kind", "run_cycle"]

@@ -13,3 +13,7 @@ class ArchiveError(StorageError):
 
 class LedgerError(StorageError):
     """The SQLite ledger refused an operation or holds an inconsistent state."""
+
+
+class MasterError(StorageError):
+    """The master workbook could not be written or put in place."""

@@ -1,252 +1,315 @@
-"""The master workbook DLA staff open: a projection of the ledger, rebuilt atomically, never edited."""
+"""The master workbook DLA staff open: a projection of the ledger, rebuilt atomically, never edited.
+
+Cells are literal: text from provinces is written as text (never a formula or an error value) with the
+characters XML forbids removed. Speed comes from styling the workbook, not the cells: the default font is
+TH Sarabun New, so the 150,000-odd data cells carry no style of their own and cost what a bare openpyxl
+write-only dump costs; only headers, status cells and rates get a style.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import heapq
 import re
 import sqlite3
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from storage import views
-from storage.thai import thai_date, thai_datetime
+from storage import summary, views
+from storage.backups import replace_atomically
+from storage.errors import MasterError
+from storage.thai import display_width, thai_date, thai_datetime
+from validators.findings import LaoRecord
+
+SHEET_README = "อ่านก่อน"
+SHEET_PROVINCES = "สรุปรายจังหวัด"
+SHEET_DATA = "ข้อมูลรวม"
+SHEET_HISTORY = "ประวัติการส่ง"
+SHEET_FINDINGS = "ข้อผิดพลาด"
+SHEET_PROVINCE_FIGURES = "สถิติรายจังหวัด"
+SHEET_ISSUE_FIGURES = "สถิติรายประเด็น"
+SHEETS = (SHEET_README, SHEET_PROVINCES, SHEET_DATA, SHEET_HISTORY, SHEET_FINDINGS,
+          SHEET_PROVINCE_FIGURES, SHEET_ISSUE_FIGURES)  # fmt: skip
 
 FONT_NAME = "TH Sarabun New"
-FONT = Font(name=FONT_NAME, size=14)
-BOLD = Font(name=FONT_NAME, size=14, bold=True)
-TITLE = Font(name=FONT_NAME, size=18, bold=True)
+FALLBACK_FONT = "Tahoma"  # what Windows substitutes for a missing Thai (charset 222) sans-serif font
+# charset 222 (Thai) and family 2 (sans-serif) steer a viewer without TH Sarabun New to Tahoma.
+FONT = Font(name=FONT_NAME, size=14, family=2, charset=222)
+BOLD = Font(name=FONT_NAME, size=14, family=2, charset=222, bold=True)
+TITLE = Font(name=FONT_NAME, size=20, family=2, charset=222, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
+PERCENT = "0.0%"
 STATUS_FILLS = {
     views.STATUS_OK: PatternFill("solid", fgColor="C6EFCE"),
     views.STATUS_ERRORS: PatternFill("solid", fgColor="FFC7CE"),
     views.STATUS_LATE: PatternFill("solid", fgColor="FFEB9C"),
     views.STATUS_MISSING: PatternFill("solid", fgColor="EDEDED"),
 }
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SUBMISSION_STATUS_TH = {
     "accepted": "ถูกต้อง",
     "rejected": "มีข้อผิดพลาด",
     "unreadable": "เปิดไฟล์ไม่ได้",
     "duplicate": "ส่งซ้ำ",
 }
+SUBMISSION_FILLS = {
+    "ถูกต้อง": STATUS_FILLS[views.STATUS_OK],
+    "มีข้อผิดพลาด": STATUS_FILLS[views.STATUS_ERRORS],
+    "เปิดไฟล์ไม่ได้": STATUS_FILLS[views.STATUS_ERRORS],
+    "ส่งซ้ำ": STATUS_FILLS[views.STATUS_MISSING],
+}
 REPLY_STATE_TH = {"sent": "ส่งแล้ว", "pending": "รอส่ง", "none": "ไม่ตอบกลับ"}
+# Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF): removed.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+EXCEL_MAX_TEXT = 32767
+_LITERAL_RISK = frozenset(ERROR_CODES)  # strings openpyxl would store as error values, not text
+MIN_WIDTH, MAX_WIDTH, MAX_HEADER_WIDTH = 6, 60, 22
 
 Value = str | int | float | None
 
 
-def build_master(conn: sqlite3.Connection, expected: dict[str, int], deadline: dt.date, target: Path) -> None:
-    """Write the whole master from the ledger to a temp file beside `target`, then os.replace it."""
+def build_master(
+    conn: sqlite3.Connection,
+    expected: dict[str, int],
+    deadline: dt.date,
+    target: Path,
+    *,
+    backups: int = 10,
+    now: dt.datetime | None = None,
+) -> Path | None:
+    """Write the whole master from the ledger beside `target`, back up the old one, os.replace it in.
+
+    `expected` maps each province (registry order) to its LAO count; `backups` is how many timestamped
+    copies of earlier masters to keep in `<target folder>/backups` (0: none). Returns the backup made.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    order = list(expected)
+    statuses = views.province_statuses(conn, expected, deadline)
+    records = views.latest_accepted_records(conn, order)
     wb = Workbook(write_only=True)
-    _readme_sheet(wb, deadline)
-    _summary_sheet(wb, views.province_statuses(conn, expected, deadline))
-    _data_sheet(wb, views.latest_accepted_records(conn))
+    _use_default_font(wb, FONT)
+    _readme_sheet(wb, deadline, now, statuses)
+    _provinces_sheet(wb, statuses, deadline)
+    _data_sheet(wb, records)
     _history_sheet(wb, views.submissions(conn))
-    _findings_sheet(wb, views.latest_rejected_findings(conn))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".master-", suffix=".xlsx")
-    os.close(fd)
+    _findings_sheet(wb, views.latest_rejected_findings(conn, order))
+    by_province, by_issue = summary.figures([r for r, _ in records], expected)
+    _province_figures_sheet(wb, by_province)
+    _issue_figures_sheet(wb, by_issue)
+    return _save_atomically(wb, target, backups, now)
+
+
+def _save_atomically(wb: Workbook, target: Path, backups: int, now: dt.datetime) -> Path | None:
     try:
-        wb.save(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return replace_atomically(wb.save, target, backups, now)
+    except OSError as e:
+        raise MasterError(f"cannot write master workbook {target}: {e}") from e
 
 
-def text_cell(ws: WriteOnlyWorksheet, value: Value, font: Font = FONT) -> WriteOnlyCell:
-    """A cell whose text is always literal: never a formula, no XML-forbidden characters."""
-    if isinstance(value, str):
-        cell = WriteOnlyCell(ws, value=XML_FORBIDDEN.sub("", value)[:32767])
+def _use_default_font(wb: Workbook, font: Font) -> None:
+    """Make `font` the workbook's font 0, used by every unstyled cell and by the Normal style.
+
+    openpyxl has no public API for this; `_fonts` is the list its stylesheet writer serialises.
+    """
+    wb._fonts = IndexedList([font])  # type: ignore[attr-defined]
+    wb._named_styles["Normal"].font = font  # type: ignore[attr-defined]
+
+
+def literal(ws: WriteOnlyWorksheet, value: Value | Cell) -> Value | Cell:
+    """`value` as a cell that can only hold what it says: text stays text, "" is no cell at all."""
+    if not isinstance(value, str):
+        return value
+    text = XML_FORBIDDEN.sub("", value)[:EXCEL_MAX_TEXT]
+    if not text:
+        return None
+    if text[0] == "=" or text in _LITERAL_RISK:  # openpyxl would write a formula or an error value
+        cell = WriteOnlyCell(ws, value=text)
         cell.data_type = "s"
-    else:
-        cell = WriteOnlyCell(ws, value=value)
-    cell.font = font
+        return cell
+    return text
+
+
+def styled(ws: WriteOnlyWorksheet, value: Value, *, font: Font | None = None,
+           fill: PatternFill | None = None, number_format: str | None = None) -> Cell:  # fmt: skip
+    """A literal cell with a style; the style objects are shared module constants."""
+    lit = literal(ws, value)
+    cell = lit if isinstance(lit, Cell) else WriteOnlyCell(ws, value=lit)
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if number_format is not None:
+        cell.number_format = number_format
     return cell
 
 
+def fitted_widths(headers: Sequence[str], rows: Sequence[Sequence[Value]]) -> list[int]:
+    """Column widths (in characters of the default font) that fit the longest value, Thai marks aside.
+
+    Headers wrap, so a long header asks for at most MAX_HEADER_WIDTH. Only the longest distinct strings of
+    a column are measured: the widest text on screen is among the longest in code points.
+    """
+    widths = []
+    for i, header in enumerate(headers):
+        column = {v if isinstance(v, str) else str(v) for row in rows if (v := row[i]) is not None}
+        longest = heapq.nlargest(8, column, key=len)
+        need = max([min(display_width(header), MAX_HEADER_WIDTH), *map(display_width, longest)])
+        widths.append(max(MIN_WIDTH, min(MAX_WIDTH, need + 2)))
+    return widths
+
+
 def _table(
-    ws: WriteOnlyWorksheet,
+    wb: Workbook,
+    title: str,
     headers: Sequence[str],
-    rows: Iterable[Sequence[Value]],
-    widths: Sequence[int],
-    fill_column: int | None = None,
+    rows: Sequence[Sequence[Value]],
+    *,
+    freeze: str = "A2",
+    fills: tuple[int, dict[str, PatternFill]] | None = None,
+    percent_from: int | None = None,
 ) -> None:
-    for i, width in enumerate(widths):
-        ws.column_dimensions[get_column_letter(i + 1)].width = width
-    ws.freeze_panes = "A2"
-    header_cells = []
+    """A sheet holding one table: a styled header row, frozen panes, autofilter, fitted widths.
+
+    `fills` = (column index, fill per value) colours one column; `percent_from` formats that column and
+    every one after it as a percentage.
+    """
+    ws = wb.create_sheet(title)
+    for i, width in enumerate(fitted_widths(headers, rows), 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = freeze
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    header = []
     for h in headers:
-        c = text_cell(ws, h, BOLD)
-        c.fill = HEADER_FILL
-        c.alignment = Alignment(wrap_text=True, vertical="center")
-        header_cells.append(c)
-    ws.append(header_cells)
-    n = 1
+        cell = styled(ws, h, font=BOLD, fill=HEADER_FILL)
+        cell.alignment = HEADER_ALIGNMENT
+        header.append(cell)
+    ws.append(header)
+    fill_col, fill_map = fills if fills else (-1, {})
     for row in rows:
-        cells = [text_cell(ws, v) for v in row]
-        if fill_column is not None and isinstance(row[fill_column], str) and row[fill_column] in STATUS_FILLS:
-            cells[fill_column].fill = STATUS_FILLS[row[fill_column]]
+        cells: list[Value | Cell] = [literal(ws, v) for v in row]
+        if fill_col >= 0 and (fill := fill_map.get(str(row[fill_col]))) is not None:
+            cells[fill_col] = styled(ws, row[fill_col], fill=fill)
+        if percent_from is not None:
+            for i in range(percent_from, len(row)):
+                if row[i] is not None:
+                    cells[i] = styled(ws, row[i], number_format=PERCENT)
         ws.append(cells)
-        n += 1
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n}"
 
 
-def _readme_sheet(wb: Workbook, deadline: dt.date) -> None:
-    ws = wb.create_sheet("อ่านก่อน")
-    ws.column_dimensions["A"].width = 110
-    lines = [
-        ("สมุดงานรวมผลการประเมินผู้บริหารท้องถิ่น ประจำปีงบประมาณ พ.ศ. 2563", TITLE),
-        ("ไฟล์นี้สร้างขึ้นโดยอัตโนมัติจากระบบรับรายงานทางอีเมล (localreport) ทุกครั้งที่มีรายงานใหม่", FONT),
-        ("การแก้ไขในไฟล์นี้จะไม่ถูกเก็บไว้ ไฟล์จะถูกสร้างใหม่ทับทุกครั้ง หากต้องการแก้ไขข้อมูล ให้แจ้งจังหวัดส่งรายงานใหม่", BOLD),
-        (f"กำหนดส่ง: {thai_date(deadline)}", FONT),
-        (f"สร้างเมื่อ: {thai_datetime(dt.datetime.now(dt.UTC))}", FONT),
-        ("แผ่นงาน: สรุปรายจังหวัด · ข้อมูลรวม · ประวัติการส่ง · ข้อผิดพลาด", FONT),
+def _readme_sheet(
+    wb: Workbook, deadline: dt.date, now: dt.datetime, statuses: Sequence[views.ProvinceStatus]
+) -> None:
+    ws = wb.create_sheet(SHEET_README)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 90
+    counts = {s: sum(1 for p in statuses if p.status == s) for s in STATUS_FILLS}
+    status_lines: list[list[Value | Cell]] = [
+        [styled(ws, s, fill=fill), f"{counts[s]} จังหวัด"] for s, fill in STATUS_FILLS.items()
     ]
-    for text, font in lines:
-        ws.append([text_cell(ws, text, font)])
+    lines: list[list[Value | Cell]] = [
+        [styled(ws, "สมุดงานรวมผลการประเมินผู้บริหารท้องถิ่น ประจำปีงบประมาณ พ.ศ. 2563", font=TITLE)],
+        [],
+        [styled(ws, "ไฟล์นี้สร้างโดยอัตโนมัติ", font=BOLD),
+         "ระบบรับรายงานทางอีเมล (localreport) สร้างไฟล์นี้ใหม่จากฐานข้อมูลทุกครั้งที่มีรายงานเข้ามา"],
+        [styled(ws, "การแก้ไขจะไม่ถูกเก็บไว้", font=BOLD),
+         "สิ่งที่แก้ในไฟล์นี้จะหายไปเมื่อสร้างใหม่ หากข้อมูลผิด ให้จังหวัดส่งรายงานฉบับแก้ไขมาทางอีเมล"],
+        ["กำหนดส่ง", thai_date(deadline)],
+        ["สร้างเมื่อ", thai_datetime(now)],
+        [],
+        [styled(ws, "ภาพรวม", font=BOLD), f"จังหวัดทั้งหมด {len(statuses)} จังหวัด"],
+        *status_lines,
+        [],
+        [styled(ws, "แผ่นงาน", font=BOLD)],
+        [SHEET_PROVINCES, "สถานะการส่งของแต่ละจังหวัด ฉบับล่าสุด จำนวน อปท. ที่รายงานเทียบกับทะเบียน"],
+        [SHEET_DATA, "ผลการประเมินของทุก อปท. จากรายงานฉบับล่าสุดที่ถูกต้องของแต่ละจังหวัด"],
+        [SHEET_HISTORY, "ทุกไฟล์ที่ได้รับ รวมไฟล์ที่มีข้อผิดพลาด เปิดไม่ได้ และส่งซ้ำ พร้อมสถานะการตอบกลับ"],
+        [SHEET_FINDINGS, "ข้อผิดพลาดของจังหวัดที่ฉบับล่าสุดยังไม่ผ่านการตรวจ"],
+        [SHEET_PROVINCE_FIGURES, "อัตราผ่านของแต่ละจังหวัด รายประเด็นและภาพรวม"],
+        [SHEET_ISSUE_FIGURES, "อัตราผ่านรายประเด็นของทั้งประเทศ"],
+        [],
+        ["แบบอักษร", f"{FONT_NAME} (หากเครื่องไม่มี จะแสดงด้วย {FALLBACK_FONT} หรือแบบอักษรไทยอื่นแทน)"],
+    ]  # fmt: skip
+    for line in lines:
+        ws.append([literal(ws, v) for v in line])
 
 
-def _summary_sheet(wb: Workbook, statuses: list[views.ProvinceStatus]) -> None:
-    ws = wb.create_sheet("สรุปรายจังหวัด")
+def _provinces_sheet(wb: Workbook, statuses: Sequence[views.ProvinceStatus], deadline: dt.date) -> None:
     headers = [
-        "จังหวัด",
-        "สถานะ",
-        "ส่งล่าสุดเมื่อ",
-        "ผู้ส่ง",
-        "จำนวนครั้งที่ส่ง",
-        "อปท. ที่รายงาน",
-        "อปท. ในทะเบียน",
-        "ข้อผิดพลาด (ฉบับล่าสุด)",
-        "ข้อสังเกต (ฉบับล่าสุด)",
-    ]
+        "จังหวัด", f"สถานะ (กำหนดส่ง {thai_date(deadline)})", "ส่งล่าสุดเมื่อ", "ผู้ส่ง", "จำนวนครั้งที่ส่ง",
+        "อปท. ที่รายงาน", "อปท. ในทะเบียน", "ข้อผิดพลาด (ฉบับล่าสุด)", "ข้อสังเกต (ฉบับล่าสุด)",
+    ]  # fmt: skip
     rows = [
-        (
-            s.province,
-            s.status,
-            thai_datetime(s.last_received) if s.last_received else "",
-            s.sender,
-            s.versions,
-            s.reported,
-            s.expected,
-            s.errors,
-            s.warnings,
-        )
+        (s.province, s.status, thai_datetime(s.last_received) if s.last_received else "", s.sender,
+         s.versions, s.reported, s.expected, s.errors, s.warnings)
         for s in statuses
-    ]
-    _table(ws, headers, rows, [18, 16, 26, 30, 12, 12, 12, 14, 14], fill_column=1)
+    ]  # fmt: skip
+    _table(wb, SHEET_PROVINCES, headers, rows, freeze="B2", fills=(1, STATUS_FILLS))
 
 
-def _data_sheet(wb: Workbook, records: list[tuple[views.LaoRecord, views.SubmissionView]]) -> None:
-    ws = wb.create_sheet("ข้อมูลรวม")
+def _data_sheet(wb: Workbook, records: Sequence[tuple[LaoRecord, views.SubmissionView]]) -> None:
     headers = [
-        "จังหวัด",
-        "อำเภอ",
-        "รหัส อปท.",
-        "ชื่อเต็มของหน่วยงาน",
-        "ประเภท อปท.",
-        "ชื่อ - สกุล ผู้บริหารท้องถิ่น",
-        "ตำแหน่ง",
-        *(f"ประเด็นที่ {i}" for i in range(1, 10)),
-        "ผลการประเมินภาพรวม",
-        "หมายเหตุ",
-        "รับเมื่อ",
+        "จังหวัด", "อำเภอ", "รหัส อปท.", "ชื่อเต็มของหน่วยงาน", "ประเภท อปท.",
+        "ชื่อ - สกุล ผู้บริหารท้องถิ่น", "ตำแหน่ง", *summary.RESULT_LABELS, "หมายเหตุ", "รับเมื่อ",
         "Message-ID ต้นทาง",
-    ]
-    rows = (
-        (
-            r.province,
-            r.district,
-            r.dla_code,
-            r.lao_full_name,
-            r.lao_type,
-            r.executive_name,
-            r.executive_position,
-            *(list(r.issues) + [""] * (9 - len(r.issues)))[:9],
-            r.overall,
-            r.remarks,
-            thai_datetime(sub.received_at),
-            sub.message_id,
-        )
+    ]  # fmt: skip
+    subs = {sub.id: sub for _, sub in records}
+    received = {i: thai_datetime(sub.received_at) for i, sub in subs.items()}
+    rows = [
+        (r.province, r.district, r.dla_code, r.lao_full_name, r.lao_type, r.executive_name,
+         r.executive_position, *(tuple(r.issues) + ("",) * summary.ISSUES)[: summary.ISSUES], r.overall,
+         r.remarks, received[sub.id], sub.message_id)
         for r, sub in records
-    )
-    _table(ws, headers, rows, [14, 18, 10, 40, 22, 28, 22, *[10] * 9, 14, 20, 24, 40])
+    ]  # fmt: skip
+    _table(wb, SHEET_DATA, headers, rows, freeze="E2")
 
 
-def _history_sheet(wb: Workbook, subs: list[views.SubmissionView]) -> None:
-    ws = wb.create_sheet("ประวัติการส่ง")
+def _history_sheet(wb: Workbook, subs: Sequence[views.SubmissionView]) -> None:
     headers = [
-        "ลำดับ",
-        "รับเมื่อ",
-        "จังหวัด",
-        "ผู้ส่ง",
-        "ชื่อไฟล์",
-        "ผลการตรวจ",
-        "จำนวนแถว",
-        "ข้อผิดพลาด",
-        "ข้อสังเกต",
-        "การตอบกลับ",
-        "หัวเรื่อง",
-        "Message-ID",
-    ]
-    rows = (
-        (
-            s.id,
-            thai_datetime(s.received_at),
-            s.province or "",
-            s.sender,
-            s.filename,
-            SUBMISSION_STATUS_TH.get(s.status, s.status),
-            s.rows,
-            s.errors,
-            s.warnings,
-            REPLY_STATE_TH.get(s.reply_state, s.reply_state),
-            s.subject,
-            s.message_id,
-        )
+        "ลำดับ", "รับเมื่อ", "จังหวัด", "ผู้ส่ง", "ชื่อไฟล์", "ผลการตรวจ", "อปท. ที่รับเข้า", "ข้อผิดพลาด",
+        "ข้อสังเกต", "การตอบกลับ", "หัวเรื่อง", "Message-ID",
+    ]  # fmt: skip
+    rows = [
+        (s.id, thai_datetime(s.received_at), s.province or "", s.sender, s.filename,
+         SUBMISSION_STATUS_TH.get(s.status, s.status), s.rows, s.errors, s.warnings,
+         REPLY_STATE_TH.get(s.reply_state, s.reply_state), s.subject, s.message_id)
         for s in subs
-    )
-    _table(ws, headers, rows, [8, 26, 16, 30, 36, 14, 10, 10, 10, 12, 40, 40])
+    ]  # fmt: skip
+    _table(wb, SHEET_HISTORY, headers, rows, fills=(5, SUBMISSION_FILLS))
 
 
-def _findings_sheet(wb: Workbook, findings: list[views.FindingView]) -> None:
-    ws = wb.create_sheet("ข้อผิดพลาด")
+def _findings_sheet(wb: Workbook, findings: Sequence[views.FindingView]) -> None:
     headers = [
-        "จังหวัด",
-        "ชื่อไฟล์",
-        "ระดับ",
-        "แผ่นงาน",
-        "แถว",
-        "คอลัมน์",
-        "หัวคอลัมน์",
-        "ค่าที่พบ",
-        "ปัญหา",
-        "ควรแก้เป็น",
-        "รหัส",
-    ]
-    rows = (
-        (
-            f.province,
-            f.filename,
-            "ข้อผิดพลาด" if f.severity == "error" else "ข้อสังเกต",
-            f.sheet or "",
-            f.row,
-            f.column or "",
-            f.header or "",
-            f.value or "",
-            f.message,
-            f.suggestion or "",
-            f.code,
-        )
+        "จังหวัด", "ชื่อไฟล์", "ระดับ", "แผ่นงาน", "แถว", "คอลัมน์", "หัวคอลัมน์", "ค่าที่พบ", "ปัญหา",
+        "ควรแก้เป็น", "รหัส",
+    ]  # fmt: skip
+    rows = [
+        (f.province, f.filename, "ข้อผิดพลาด" if f.severity == "error" else "ข้อสังเกต", f.sheet or "",
+         f.row, f.column or "", f.header or "", f.value or "", f.message, f.suggestion or "", f.code)
         for f in findings
-    )
-    _table(ws, headers, rows, [14, 30, 12, 16, 8, 8, 24, 30, 50, 36, 22])
+    ]  # fmt: skip
+    _table(wb, SHEET_FINDINGS, headers, rows)
+
+
+def _province_figures_sheet(wb: Workbook, rows: Sequence[Sequence[Value]]) -> None:
+    headers = [
+        "จังหวัด", "อปท. ที่รายงาน", "อปท. ในทะเบียน", "ผ่านภาพรวม (แห่ง)", "ไม่ผ่านภาพรวม (แห่ง)",
+        "อัตราผ่านภาพรวม", *(f"อัตราผ่าน ประเด็นที่ {i}" for i in range(1, summary.ISSUES + 1)),
+    ]  # fmt: skip
+    _table(wb, SHEET_PROVINCE_FIGURES, headers, rows, freeze="B2", percent_from=5)
+
+
+def _issue_figures_sheet(wb: Workbook, rows: Sequence[Sequence[Value]]) -> None:
+    headers = ["ประเด็น", "ผ่าน (แห่ง)", "ไม่ผ่าน (แห่ง)", "ไม่ได้ระบุ (แห่ง)", "อัตราผ่าน"]
+    _table(wb, SHEET_ISSUE_FIGURES, headers, rows, percent_from=4)

@@ -1,32 +1,45 @@
-"""Read-only queries over the ledger that the master workbook and the status command project."""
+"""Read-only queries over the ledger that the master workbook and the status command project.
+
+Every query names its columns, so a column the ledger grows later (a sender-verification flag, say) changes
+nothing here. Times come back as aware datetimes; "after the deadline" means after the deadline day ends in
+Bangkok.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from storage.thai import parse_iso
+from storage.thai import bangkok, parse_iso
 from validators.findings import LaoRecord
 
 STATUS_MISSING = "ยังไม่ส่ง"
 STATUS_OK = "ถูกต้อง"
 STATUS_ERRORS = "มีข้อผิดพลาด"
 STATUS_LATE = "ส่งหลังกำหนด"
+# Stable English codes for machines (`localreport status --json`), keyed by the Thai word people see.
+STATUS_CODES = {STATUS_OK: "ok", STATUS_LATE: "late", STATUS_ERRORS: "rejected", STATUS_MISSING: "missing"}
+FILED = ("accepted", "rejected")  # statuses that are a version of a province's report
 
 
 @dataclass(frozen=True, slots=True)
 class ProvinceStatus:
     province: str
-    status: str
+    status: str  # one of the four STATUS_* words
     last_received: dt.datetime | None
     sender: str
-    versions: int
-    reported: int
-    expected: int
-    errors: int
-    warnings: int
+    versions: int  # accepted + rejected filings; duplicates and unreadable files are not versions
+    reported: int  # LAOs in the latest accepted version
+    expected: int  # LAOs the registry lists
+    errors: int  # of the latest version
+    warnings: int  # of the latest version
+
+    @property
+    def code(self) -> str:
+        return STATUS_CODES[self.status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,68 +49,13 @@ class SubmissionView:
     province: str | None
     filename: str
     sender: str
-    status: str
+    status: str  # accepted | rejected | unreadable | duplicate
     rows: int
     errors: int
     warnings: int
     message_id: str
     subject: str
-    reply_state: str
-
-
-def submissions(conn: sqlite3.Connection) -> list[SubmissionView]:
-    rows = conn.execute(
-        "SELECT s.id, s.received_at, s.province, s.filename, s.sender, s.status, s.rows, s.errors, "
-        "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none') FROM submissions s "
-        "JOIN mails m ON m.id = s.mail_id LEFT JOIN replies r ON r.mail_id = m.id ORDER BY s.id"
-    ).fetchall()
-    return [SubmissionView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
-
-
-def province_statuses(
-    conn: sqlite3.Connection, expected: dict[str, int], deadline: dt.date
-) -> list[ProvinceStatus]:
-    """One line per province in `expected` (registry order): the state of its latest filing."""
-    subs = [s for s in submissions(conn) if s.province and s.status in ("accepted", "rejected")]
-    out = []
-    deadline_end = dt.datetime.combine(
-        deadline, dt.time(23, 59, 59), tzinfo=dt.timezone(dt.timedelta(hours=7))
-    )
-    for province, count in expected.items():
-        mine = [s for s in subs if s.province == province]
-        if not mine:
-            out.append(ProvinceStatus(province, STATUS_MISSING, None, "", 0, 0, count, 0, 0))
-            continue
-        latest = mine[-1]
-        accepted = [s for s in mine if s.status == "accepted"]
-        if accepted:
-            first_ok = accepted[0]
-            status = STATUS_LATE if first_ok.received_at > deadline_end else STATUS_OK
-            reported = accepted[-1].rows
-        else:
-            status, reported = STATUS_ERRORS, 0
-        out.append(
-            ProvinceStatus(
-                province, status, latest.received_at, latest.sender, len(mine), reported, count,
-                latest.errors, latest.warnings,
-            )
-        )  # fmt: skip
-    return out
-
-
-def latest_accepted_records(conn: sqlite3.Connection) -> list[tuple[LaoRecord, SubmissionView]]:
-    """The rows of each province's latest accepted submission (earlier versions are superseded)."""
-    latest: dict[str, SubmissionView] = {}
-    for s in submissions(conn):
-        if s.status == "accepted" and s.province:
-            latest[s.province] = s
-    out: list[tuple[LaoRecord, SubmissionView]] = []
-    for sub in latest.values():
-        for (data,) in conn.execute(
-            "SELECT data FROM records WHERE submission_id = ? ORDER BY rowid", (sub.id,)
-        ):
-            out.append((LaoRecord.model_validate_json(data), sub))
-    return out
+    reply_state: str  # sent | pending | none
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,20 +74,83 @@ class FindingView:
     ctx: dict[str, object]
 
 
-def latest_rejected_findings(conn: sqlite3.Connection) -> list[FindingView]:
-    """Findings of each province's latest submission when that submission was rejected."""
-    latest: dict[str, SubmissionView] = {}
+def submissions(conn: sqlite3.Connection) -> list[SubmissionView]:
+    """Every submission, in filing order, with its mail's identity and the state of its reply."""
+    rows = conn.execute(
+        "SELECT s.id, s.received_at, s.province, s.filename, s.sender, s.status, s.rows, s.errors, "
+        "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none') FROM submissions s "
+        "JOIN mails m ON m.id = s.mail_id LEFT JOIN replies r ON r.mail_id = m.id ORDER BY s.id"
+    ).fetchall()
+    return [SubmissionView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
+
+
+def province_statuses(
+    conn: sqlite3.Connection, expected: dict[str, int], deadline: dt.date
+) -> list[ProvinceStatus]:
+    """One line per province of `expected` (in its order), then any other province that filed."""
+    filed: dict[str, list[SubmissionView]] = {}
     for s in submissions(conn):
-        if s.province and s.status in ("accepted", "rejected"):
-            latest[s.province] = s
+        if s.province and s.status in FILED:
+            filed.setdefault(s.province, []).append(s)
     out = []
-    for province, sub in latest.items():
+    for province in [*expected, *(p for p in filed if p not in expected)]:
+        out.append(_status(province, filed.get(province, []), expected.get(province, 0), deadline))
+    return out
+
+
+def _status(province: str, mine: list[SubmissionView], expected: int, deadline: dt.date) -> ProvinceStatus:
+    if not mine:
+        return ProvinceStatus(province, STATUS_MISSING, None, "", 0, 0, expected, 0, 0)
+    latest = mine[-1]
+    accepted = [s for s in mine if s.status == "accepted"]
+    if accepted:
+        late = bangkok(accepted[0].received_at).date() > deadline
+        status, reported = (STATUS_LATE if late else STATUS_OK), accepted[-1].rows
+    else:
+        status, reported = STATUS_ERRORS, 0
+    return ProvinceStatus(
+        province, status, latest.received_at, latest.sender, len(mine), reported, expected,
+        latest.errors, latest.warnings,
+    )  # fmt: skip
+
+
+def _latest(
+    subs: Iterable[SubmissionView], statuses: Sequence[str], order: Sequence[str]
+) -> list[SubmissionView]:
+    """Each province's latest submission among `statuses`, provinces in `order` first, then by name."""
+    latest: dict[str, SubmissionView] = {}
+    for s in subs:
+        if s.province and s.status in statuses:
+            latest[s.province] = s
+    rank = {p: i for i, p in enumerate(order)}
+    return sorted(latest.values(), key=lambda s: (rank.get(s.province or "", len(rank)), s.province or ""))
+
+
+def latest_accepted_records(
+    conn: sqlite3.Connection, order: Sequence[str] = ()
+) -> list[tuple[LaoRecord, SubmissionView]]:
+    """The rows of each province's latest accepted submission (earlier versions are superseded)."""
+    out: list[tuple[LaoRecord, SubmissionView]] = []
+    for sub in _latest(submissions(conn), ("accepted",), order):
+        rows = conn.execute("SELECT data FROM records WHERE submission_id = ? ORDER BY rowid", (sub.id,))
+        out.extend((LaoRecord.model_validate_json(data), sub) for (data,) in rows)
+    return out
+
+
+def latest_rejected_findings(conn: sqlite3.Connection, order: Sequence[str] = ()) -> list[FindingView]:
+    """Findings of each province's latest version when that version was rejected (still to be fixed)."""
+    out: list[FindingView] = []
+    for sub in _latest(submissions(conn), FILED, order):
         if sub.status != "rejected":
             continue
-        for r in conn.execute(
+        rows = conn.execute(
             "SELECT severity, code, sheet, row, col, header, value, suggestion, message, ctx FROM findings "
             "WHERE submission_id = ? ORDER BY rowid",
             (sub.id,),
-        ):
-            out.append(FindingView(province, sub.filename, *r[:9], json.loads(r[9])))
+        )
+        out.extend(
+            FindingView(sub.province or "", sub.filename, sev, code, sheet, row, col, header, value, sugg,
+                        message, json.loads(ctx))
+            for sev, code, sheet, row, col, header, value, sugg, message, ctx in rows
+        )  # fmt: skip
     return out

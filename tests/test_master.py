@@ -3,75 +3,362 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import load_workbook
+import pytest
+from openpyxl import Workbook, load_workbook
 
+from storage.errors import MasterError
 from storage.ledger import Ledger, NewSubmission
-from storage.master import build_master
+from storage.master import SHEETS, build_master
 from validators.findings import Finding, LaoRecord, Severity
 
-SHEETS = ["อ่านก่อน", "สรุปรายจังหวัด", "ข้อมูลรวม", "ประวัติการส่ง", "ข้อผิดพลาด"]
+CONTRACT = ["อ่านก่อน", "สรุปรายจังหวัด", "ข้อมูลรวม", "ประวัติการส่ง", "ข้อผิดพลาด"]
 EXPECTED = {"กาญจนบุรี": 122, "ลำพูน": 59, "ตาก": 67}
+DEADLINE = dt.date(2020, 11, 2)
+ON_TIME = "2020-10-28T02:00:00+00:00"
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-1+1",
+    "\t=1+1",
+    "#N/A",
+]
+Rows = list[tuple[object, ...]]
 
 
-def record(name: str, executive: str = "นายสมชาย ใจดี", remarks: str = "") -> LaoRecord:
+def record(
+    name: str, executive: str = "นายสมชาย ใจดี", remarks: str = "", province: str = "กาญจนบุรี"
+) -> LaoRecord:
     return LaoRecord(
-        sheet="Sheet1", row=4, province="กาญจนบุรี", district="ท่าม่วง", dla_code="6710508",
+        sheet="Sheet1", row=4, province=province, district="ท่าม่วง", dla_code="6710508",
         lao_full_name=name, lao_type="องค์การบริหารส่วนตำบล", executive_name=executive,
-        executive_position="นายก", issues=("ผ่าน",) * 9, remarks=remarks,
+        executive_position="นายก", issues=("ผ่าน",) * 8 + ("ไม่ผ่าน",), overall="ไม่ผ่าน", remarks=remarks,
     )  # fmt: skip
 
 
-def file_mail(ledger: Ledger, n: int, sub: NewSubmission, received: str) -> None:
-    mail = ledger.register_mail(
-        f"{n:064x}", f"fp{n}", f"<m{n}@x>", "p@dla.go.th", "รายงาน", ("INBOX", "1", str(n))
-    )
-    ledger.record_judgement(mail.id, sub.status, "p@dla.go.th", received, [sub], None)
+def accepted(
+    sha: str, province: str, records: Sequence[LaoRecord], filename: str = "k.xlsx"
+) -> NewSubmission:
+    return NewSubmission(sha * 64, filename, province, "accepted", EXPECTED.get(province, 0), [], records)
 
 
-def test_injection_payloads_are_written_as_literal_text(tmp_path: Path) -> None:
-    payloads = ['=HYPERLINK("http://evil.example","คลิก")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1"]
+def rejected(sha: str, province: str, value: str = "อบต.หนองหนาม") -> NewSubmission:
+    finding = Finding("lao_name_abbreviated", Severity.ERROR, "Sheet1", 5, "D", value=value, suggestion="เต็ม")
+    warning = Finding("executive_name_missing", Severity.WARNING, "Sheet1", 6, "F")
+    return NewSubmission(
+        sha * 64, "bad.xlsx", province, "rejected", EXPECTED.get(province, 0),
+        [(finding, "ชื่อย่อ"), (warning, "ไม่มีชื่อผู้บริหาร")], [],
+    )  # fmt: skip
+
+
+def file_mail(
+    ledger: Ledger, n: int, subs: NewSubmission | Sequence[NewSubmission], received: str = ON_TIME,
+    *, subject: str = "รายงาน", sender: str = "p@dla.go.th", reply: bool = False,
+) -> None:  # fmt: skip
+    mail = ledger.register_mail(f"{n:064x}", f"fp{n}", f"<m{n}@x>", sender, subject, ("INBOX", "1", str(n)))
+    batch = [subs] if isinstance(subs, NewSubmission) else list(subs)
+    answer = ("ack", f"<r{n}@bot>", sender, b"raw") if reply else None
+    ledger.record_judgement(mail.id, batch[0].status, sender, received, batch, answer)
+
+
+def build(ledger: Ledger, target: Path, **kwargs: object) -> Path | None:
+    return build_master(ledger.conn, EXPECTED, DEADLINE, target, **kwargs)  # type: ignore[arg-type]
+
+
+def sheet(path: Path, name: str) -> Rows:
+    """The rows of a sheet, each as wide as the header (read-only mode drops trailing empty cells)."""
+    wb = load_workbook(path, read_only=True)
+    try:
+        rows = list(wb[name].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    width = len(rows[0])
+    return [tuple(r) + (None,) * (width - len(r)) for r in rows]
+
+
+def by_province(path: Path) -> dict[object, tuple[object, ...]]:
+    return {row[0]: row for row in sheet(path, "สรุปรายจังหวัด")[1:]}
+
+
+def test_sheets_come_in_contract_order_with_the_figures_after(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
-        sub = NewSubmission(
-            "a" * 64, "k.xlsx", "กาญจนบุรี", "accepted", 122, [],
-            [record(p, executive=p, remarks="ok\x07bell") for p in payloads],
-        )  # fmt: skip
-        file_mail(ledger, 1, sub, "2020-10-28T02:00:00+00:00")
-        build_master(ledger.conn, EXPECTED, dt.date(2020, 11, 2), tmp_path / "m.xlsx")
-
-    ws = load_workbook(tmp_path / "m.xlsx")["ข้อมูลรวม"]
-    cells = [ws.cell(r, 4) for r in range(2, 6)]
-    assert [(c.value, c.data_type) for c in cells] == [(p, "s") for p in payloads]
-    assert ws.cell(2, 18).value == "okbell"  # a control character XML forbids is dropped
+        build(ledger, tmp_path / "m.xlsx")
+    names = load_workbook(tmp_path / "m.xlsx", read_only=True).sheetnames
+    assert names == list(SHEETS)
+    assert names[:5] == CONTRACT
+    assert names[5:] == ["สถิติรายจังหวัด", "สถิติรายประเด็น"]
 
 
-def test_province_status_follows_latest_filing_and_deadline(tmp_path: Path) -> None:
+def test_first_sheet_says_the_file_is_generated_and_edits_are_not_kept(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
-        ok = NewSubmission("b" * 64, "k.xlsx", "กาญจนบุรี", "accepted", 122, [], [record("อบต.ก")])
-        bad = NewSubmission(
-            "c" * 64, "l.xlsx", "ลำพูน", "rejected", 59,
-            [(Finding("lao_name_abbreviated", Severity.ERROR, "Sheet1", 5, "D", value="อบต.หนองหนาม"), "ชื่อย่อ")],
-            [],
-        )  # fmt: skip
-        late = NewSubmission("d" * 64, "t.xlsx", "ตาก", "accepted", 67, [], [record("อบต.ข")])
-        file_mail(ledger, 1, ok, "2020-10-28T02:00:00+00:00")
-        file_mail(ledger, 2, bad, "2020-10-30T02:00:00+00:00")
-        file_mail(ledger, 3, late, "2020-11-03T02:00:00+00:00")
-        build_master(ledger.conn, EXPECTED, dt.date(2020, 11, 2), tmp_path / "m.xlsx")
+        build(ledger, tmp_path / "m.xlsx", now=dt.datetime(2020, 11, 3, 1, 30, tzinfo=dt.UTC))
+    text = " ".join(str(v) for row in sheet(tmp_path / "m.xlsx", "อ่านก่อน") for v in row if v)
+    assert "สร้างโดยอัตโนมัติ" in text
+    assert "การแก้ไขจะไม่ถูกเก็บไว้" in text
+    assert "2 พฤศจิกายน 2563" in text  # the deadline, Buddhist era
+    assert "3 พฤศจิกายน 2563 08:30 น." in text  # generated at, Bangkok time
 
-    wb = load_workbook(tmp_path / "m.xlsx", read_only=True)
-    assert wb.sheetnames == SHEETS
-    status = {row[0]: row[1] for row in wb["สรุปรายจังหวัด"].iter_rows(min_row=2, values_only=True)}
-    assert status == {"กาญจนบุรี": "ถูกต้อง", "ลำพูน": "มีข้อผิดพลาด", "ตาก": "ส่งหลังกำหนด"}
-    [finding] = list(wb["ข้อผิดพลาด"].iter_rows(min_row=2, values_only=True))
-    assert finding[:8] == ("ลำพูน", "l.xlsx", "ข้อผิดพลาด", "Sheet1", 5, "D", None, "อบต.หนองหนาม")
+
+def test_injection_payloads_come_back_as_literal_text(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        sub = accepted(
+            "a", "กาญจนบุรี", [record(p, executive=p, remarks="ok\x07bell") for p in PAYLOADS], "=x.xlsx"
+        )
+        file_mail(ledger, 1, sub, subject='=HYPERLINK("http://evil.example","x")')
+        build(ledger, tmp_path / "m.xlsx")
+
+    wb = load_workbook(tmp_path / "m.xlsx")
+    data = wb["ข้อมูลรวม"]
+    for col in (4, 6):  # ชื่อเต็มของหน่วยงาน, executive name
+        cells = [data.cell(r, col) for r in range(2, 2 + len(PAYLOADS))]
+        assert [(c.value, c.data_type) for c in cells] == [(p, "s") for p in PAYLOADS]
+    assert data.cell(2, 18).value == "okbell"  # a control character XML forbids is dropped
+    history = wb["ประวัติการส่ง"]
+    assert (history.cell(2, 5).value, history.cell(2, 5).data_type) == ("=x.xlsx", "s")
+    assert (history.cell(2, 11).value, history.cell(2, 11).data_type) == (PAYLOADS[0], "s")
+    formulas = [
+        c.coordinate for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    ]
+    assert formulas == []
+
+
+def test_xml_forbidden_characters_are_removed_and_the_rest_kept(tmp_path: Path) -> None:
+    dirty = "อบต.\x00ท่า\x1fเสา\ufffe\uffff ตำบล\tท่าเสา\nบรรทัดสอง"
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, rejected("a", "ลำพูน", value=dirty))
+        build(ledger, tmp_path / "m.xlsx")
+    [finding] = [r for r in sheet(tmp_path / "m.xlsx", "ข้อผิดพลาด")[1:] if r[2] == "ข้อผิดพลาด"]
+    assert finding[7] == "อบต.ท่าเสา ตำบล\tท่าเสา\nบรรทัดสอง"
+
+
+def test_later_accepted_report_supersedes_the_earlier_one_and_history_keeps_both(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.เก่า1"), record("อบต.เก่า2")]))
+        file_mail(ledger, 2, accepted("b", "กาญจนบุรี", [record("อบต.ใหม่")]), "2020-10-29T02:00:00+00:00")
+        build(ledger, tmp_path / "m.xlsx")
+
+    data = sheet(tmp_path / "m.xlsx", "ข้อมูลรวม")
+    assert [r[3] for r in data[1:]] == ["อบต.ใหม่"]
+    assert data[1][18:] == ("29 ตุลาคม 2563 09:00 น.", "<m2@x>")  # received at (Bangkok), source Message-ID
+    history = sheet(tmp_path / "m.xlsx", "ประวัติการส่ง")
+    assert [(r[2], r[5], r[6]) for r in history[1:]] == [("กาญจนบุรี", "ถูกต้อง", 2), ("กาญจนบุรี", "ถูกต้อง", 1)]
+    row = by_province(tmp_path / "m.xlsx")["กาญจนบุรี"]
+    assert row[1:] == ("ถูกต้อง", "29 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 2, 1, 122, 0, 0)
+
+
+def test_rejected_province_shows_errors_and_its_findings_one_per_row(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, rejected("c", "ลำพูน"), "2020-10-30T02:00:00+00:00", reply=True)
+        build(ledger, tmp_path / "m.xlsx")
+
+    row = by_province(tmp_path / "m.xlsx")["ลำพูน"]
+    assert row[1:] == ("มีข้อผิดพลาด", "30 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 1, 0, 59, 1, 1)
+    findings = sheet(tmp_path / "m.xlsx", "ข้อผิดพลาด")[1:]
+    assert [f[:8] for f in findings] == [
+        ("ลำพูน", "bad.xlsx", "ข้อผิดพลาด", "Sheet1", 5, "D", None, "อบต.หนองหนาม"),
+        ("ลำพูน", "bad.xlsx", "ข้อสังเกต", "Sheet1", 6, "F", None, None),
+    ]
+    assert [f[8:] for f in findings] == [("ชื่อย่อ", "เต็ม", "lao_name_abbreviated"),
+                                         ("ไม่มีชื่อผู้บริหาร", None, "executive_name_missing")]  # fmt: skip
+    assert sheet(tmp_path / "m.xlsx", "ประวัติการส่ง")[1][9] == "รอส่ง"  # the reply is still pending
+    assert sheet(tmp_path / "m.xlsx", "ข้อมูลรวม")[1:] == []
+
+
+def test_rejected_then_accepted_clears_the_findings(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, rejected("c", "ลำพูน"))
+        file_mail(ledger, 2, accepted("d", "ลำพูน", [record("อบต.ก", province="ลำพูน")]))
+        build(ledger, tmp_path / "m.xlsx")
+    assert by_province(tmp_path / "m.xlsx")["ลำพูน"][1:2] == ("ถูกต้อง",)
+    assert sheet(tmp_path / "m.xlsx", "ข้อผิดพลาด")[1:] == []
+
+
+def test_failed_correction_keeps_the_accepted_data_and_lists_the_new_findings(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("d", "ลำพูน", [record("อบต.ก", province="ลำพูน")]))
+        file_mail(ledger, 2, rejected("c", "ลำพูน"), "2020-10-29T02:00:00+00:00")
+        build(ledger, tmp_path / "m.xlsx")
+    row = by_province(tmp_path / "m.xlsx")["ลำพูน"]
+    assert row[1:] == ("ถูกต้อง", "29 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 2, 1, 59, 1, 1)
+    assert [r[3] for r in sheet(tmp_path / "m.xlsx", "ข้อมูลรวม")[1:]] == ["อบต.ก"]
+    assert len(sheet(tmp_path / "m.xlsx", "ข้อผิดพลาด")[1:]) == 2
+
+
+@pytest.mark.parametrize(
+    ("received", "status"),
+    [
+        ("2020-11-02T16:59:59+00:00", "ถูกต้อง"),  # 23:59:59 on the deadline day in Bangkok
+        ("2020-11-02T17:00:00+00:00", "ส่งหลังกำหนด"),  # 00:00 the day after, Bangkok
+        ("2020-11-03T02:00:00+00:00", "ส่งหลังกำหนด"),
+    ],
+)
+def test_late_is_judged_on_the_bangkok_day_of_the_first_accepted_report(
+    tmp_path: Path, received: str, status: str
+) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("e", "ตาก", [record("อบต.ข", province="ตาก")]), received)
+        build(ledger, tmp_path / "m.xlsx")
+    assert by_province(tmp_path / "m.xlsx")["ตาก"][1] == status
+
+
+def test_late_correction_of_an_on_time_report_is_not_late(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("e", "ตาก", [record("อบต.ข", province="ตาก")]))
+        file_mail(
+            ledger, 2, accepted("f", "ตาก", [record("อบต.ค", province="ตาก")]), "2020-11-05T02:00:00+00:00"
+        )
+        build(ledger, tmp_path / "m.xlsx")
+    assert by_province(tmp_path / "m.xlsx")["ตาก"][1:2] == ("ถูกต้อง",)
+
+
+def test_duplicates_and_unreadable_files_appear_only_in_history(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.ก")]))
+        dup = NewSubmission("a" * 64, "k.xlsx", None, "duplicate", 0, [], [])
+        unreadable = NewSubmission("9" * 64, "broken.xlsx", None, "unreadable", 0, [], [])
+        file_mail(ledger, 2, [dup, unreadable], reply=True)
+        build(ledger, tmp_path / "m.xlsx")
+
+    history = sheet(tmp_path / "m.xlsx", "ประวัติการส่ง")[1:]
+    assert [(r[0], r[2], r[4], r[5]) for r in history] == [
+        (1, "กาญจนบุรี", "k.xlsx", "ถูกต้อง"),
+        (2, None, "k.xlsx", "ส่งซ้ำ"),
+        (3, None, "broken.xlsx", "เปิดไฟล์ไม่ได้"),
+    ]
+    assert by_province(tmp_path / "m.xlsx")["กาญจนบุรี"][4] == 1  # one version, not three
+    assert len(sheet(tmp_path / "m.xlsx", "ข้อมูลรวม")) == 2
+
+
+def test_every_province_of_the_registry_has_a_row_and_unreported_ones_say_so(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        build(ledger, tmp_path / "m.xlsx")
+    rows = sheet(tmp_path / "m.xlsx", "สรุปรายจังหวัด")
+    assert rows[0][1] == "สถานะ (กำหนดส่ง 2 พฤศจิกายน 2563)"
+    assert [r[:2] for r in rows[1:]] == [(p, "ยังไม่ส่ง") for p in EXPECTED]
+
+
+def test_figures_sheets_hold_pass_rates_per_province_and_per_issue(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        recs = [
+            record("อบต.ก"),
+            record("อบต.ข").model_copy(update={"issues": ("ผ่าน",) * 9, "overall": "ผ่าน"}),
+        ]
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", recs))
+        build(ledger, tmp_path / "m.xlsx")
+
+    provinces = {r[0]: r for r in sheet(tmp_path / "m.xlsx", "สถิติรายจังหวัด")[1:]}
+    assert provinces["กาญจนบุรี"] == ("กาญจนบุรี", 2, 122, 1, 1, 0.5, *[1] * 8, 0.5)
+    assert provinces["ตาก"] == ("ตาก", 0, 67, 0, 0, *[None] * 10)
+    issues = sheet(tmp_path / "m.xlsx", "สถิติรายประเด็น")[1:]
+    assert issues[0] == ("ประเด็นที่ 1", 2, 0, 0, 1)
+    assert issues[8] == ("ประเด็นที่ 9", 1, 1, 0, 0.5)
+    assert issues[9] == ("ผลการประเมินภาพรวม", 1, 1, 0, 0.5)
+    ws = load_workbook(tmp_path / "m.xlsx")["สถิติรายประเด็น"]
+    assert ws["E2"].number_format == "0.0%"
+
+
+def test_workbook_is_made_for_people_font_frozen_header_filter_widths_fills(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("องค์การบริหารส่วนตำบลหนองหญ้าปล้อง")]))
+        file_mail(ledger, 2, rejected("c", "ลำพูน"))
+        build(ledger, tmp_path / "m.xlsx")
+
+    wb = load_workbook(tmp_path / "m.xlsx")
+    assert wb._fonts[0].name == "TH Sarabun New"  # type: ignore[attr-defined]  # every unstyled cell
+    data = wb["ข้อมูลรวม"]
+    assert data["D2"].font.name == "TH Sarabun New"
+    assert data["A1"].font.b and data["A1"].fill.fgColor.rgb == "00D9E1F2"
+    assert data.freeze_panes == "E2"
+    assert data.auto_filter.ref == "A1:T2"
+    # the name is 34 code points, 29 of them with width (Thai marks take none): 29 + 2
+    assert data.column_dimensions["D"].width == 31
+    summary = wb["สรุปรายจังหวัด"]
+    assert summary.freeze_panes == "B2"
+    fills = {summary.cell(r, 2).value: summary.cell(r, 2).fill.fgColor.rgb for r in range(2, 5)}
+    assert fills == {"ถูกต้อง": "00C6EFCE", "มีข้อผิดพลาด": "00FFC7CE", "ยังไม่ส่ง": "00EDEDED"}
+    for ws in wb.worksheets[1:]:
+        assert ws.freeze_panes in ("A2", "B2", "E2")
+        assert ws.auto_filter.ref is not None
+        assert ws.auto_filter.ref.startswith("A1:")
 
 
 def test_master_is_replaced_atomically_without_leftover_temp_files(tmp_path: Path) -> None:
     target = tmp_path / "m.xlsx"
     target.write_bytes(b"old")
+    target.chmod(0o640)
     with Ledger.open(tmp_path / "l.db") as ledger:
-        build_master(ledger.conn, EXPECTED, dt.date(2020, 11, 2), target)
-    assert load_workbook(target).sheetnames == SHEETS
+        build(ledger, target, backups=0)
+    assert load_workbook(target).sheetnames == list(SHEETS)
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("l.db")) == ["m.xlsx"]
+    assert target.stat().st_mode & 0o777 == 0o640  # the operator's permissions survive the rebuild
+
+
+def test_new_master_is_readable_by_others_not_private_like_a_temp_file(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        build(ledger, tmp_path / "m.xlsx")
+    assert (tmp_path / "m.xlsx").stat().st_mode & 0o777 == 0o644
+
+
+def test_failed_write_leaves_the_previous_master_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "m.xlsx"
+    target.write_bytes(b"previous master")
+
+    save = Workbook.save
+
+    def full_disk(self: Workbook, filename: str) -> None:
+        save(self, filename)  # the temp file exists, then the disk fills up
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", full_disk)
+    with Ledger.open(tmp_path / "l.db") as ledger, pytest.raises(MasterError, match=r"m\.xlsx"):
+        build(ledger, target)
+    assert target.read_bytes() == b"previous master"
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("l.db")) == ["m.xlsx"]
+
+
+def test_each_rebuild_backs_up_the_previous_master_keeping_the_last_n(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "master.xlsx"
+    start = dt.datetime(2020, 11, 2, 3, 0, tzinfo=dt.UTC)
+    made = []
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        for i in range(5):
+            made.append(build(ledger, target, backups=3, now=start + dt.timedelta(minutes=i)))
+    assert made[0] is None  # nothing to back up the first time
+    kept = sorted(p.name for p in (target.parent / "backups").iterdir())
+    assert kept == [
+        "master-20201102T100200.xlsx",
+        "master-20201102T100300.xlsx",
+        "master-20201102T100400.xlsx",
+    ]
+    assert made[-1] == target.parent / "backups" / kept[-1]
+    assert load_workbook(target.parent / "backups" / kept[-1], read_only=True).sheetnames == list(SHEETS)
+
+
+def test_backup_is_a_copy_of_the_master_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "master.xlsx"
+    target.write_bytes(b"yesterday")
+    os.utime(target, (0, 0))
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        backup = build(ledger, target, backups=1, now=dt.datetime(2020, 11, 2, 17, 0, 5, tzinfo=dt.UTC))
+    assert backup == tmp_path / "backups" / "master-20201103T000005.xlsx"
+    assert backup.read_bytes() == b"yesterday"
+    assert target.read_bytes() != b"yesterday"
+
+
+def test_rebuild_regenerates_a_deleted_master_from_the_ledger_alone(tmp_path: Path) -> None:
+    from bot.app import rebuild
+    from bot.config import Settings, StorageSettings
+
+    settings = Settings(storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "m.xlsx"))
+    with Ledger.open(settings.storage.dir / "ledger.sqlite3") as ledger:
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.ก"), record("อบต.ข")]))
+    first = sheet(rebuild(settings), "ข้อมูลรวม")
+    (tmp_path / "m.xlsx").unlink()
+    assert sheet(rebuild(settings), "ข้อมูลรวม") == first
+    assert [r[3] for r in first[1:]] == ["อบต.ก", "อบต.ข"]

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from bot.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
 from bot.daemon import run_once
+from tests import hostile
 from tests.builders import make_report
 
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -100,3 +101,19 @@ def test_same_workbook_sent_again_in_a_new_mail_is_answered_already_received(tmp
     master = load_workbook(s.storage.master_workbook, read_only=True)
     data = [row for row in master["ข้อมูลรวม"].iter_rows(min_row=2, values_only=True) if row[0]]
     assert len({row[2] for row in data}) == len(data)  # each LAO once, not twice
+
+
+def test_hostile_attachments_get_thai_answers_and_the_bot_keeps_going(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    deliver(s.mailbox.path, "1.bomb", hostile.zip_bomb_xlsx(1024))
+    deliver(s.mailbox.path, "2.laughs", hostile.billion_laughs_xlsx())
+    deliver(s.mailbox.path, "3.password", hostile.encrypted_ooxml())
+    deliver(s.mailbox.path, "4.valid", make_report("ลำพูน"))
+
+    summary = run_once(s)
+
+    assert (summary.failed, summary.outcomes) == (0, {"unreadable": 3, "accepted": 1})
+    bodies = [r.get_body(("plain",)).get_content() for r in replies(tmp_path)]  # type: ignore[union-attr]
+    assert sum("ไฟล์ใหญ่เกินกำหนด" in b for b in bodies) == 1
+    assert sum("ไฟล์มีส่วนที่ไม่ปลอดภัย" in b for b in bodies) == 1
+    assert sum("ยกเลิกรหัสผ่าน" in b for b in bodies) == 1

@@ -1,0 +1,73 @@
+"""`localreport status`: the per-province table of the master's first sheet, for the operator's terminal."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from bot.app import open_ledger, registry_for
+from bot.config import Settings
+from storage import views
+from storage.thai import bangkok, display_width, thai_date, thai_datetime
+
+HEADERS = ("จังหวัด", "สถานะ", "ส่งล่าสุดเมื่อ", "ครั้ง", "อปท.", "ผิด", "สังเกต", "ผู้ส่ง")
+NUMERIC = {3, 4, 5, 6}  # right-aligned columns
+
+
+def province_statuses(settings: Settings) -> list[views.ProvinceStatus]:
+    """The status of every province of the configured registry, read from the ledger."""
+    registry = registry_for(settings)
+    expected = {p: len(registry.laos_in(p)) for p in registry.provinces()}
+    with open_ledger(settings) as ledger:
+        return views.province_statuses(ledger.conn, expected, settings.round.deadline)
+
+
+def status_json(settings: Settings) -> list[dict[str, object]]:
+    """One object per province: `status` is ok | late | rejected | missing, `status_th` the Thai word."""
+    return [
+        {
+            "province": s.province,
+            "status": s.code,
+            "status_th": s.status,
+            "last_received": bangkok(s.last_received).isoformat() if s.last_received else None,
+            "sender": s.sender,
+            "versions": s.versions,
+            "reported": s.reported,
+            "expected": s.expected,
+            "errors": s.errors,
+            "warnings": s.warnings,
+        }
+        for s in province_statuses(settings)
+    ]
+
+
+def status_lines(settings: Settings) -> list[str]:
+    """An aligned table (Thai marks take no width), then a one-line count per status."""
+    statuses = province_statuses(settings)
+    rows = [
+        (s.province, s.status, thai_datetime(s.last_received) if s.last_received else "-",
+         str(s.versions), f"{s.reported}/{s.expected}", str(s.errors), str(s.warnings), s.sender or "-")
+        for s in statuses
+    ]  # fmt: skip
+    counts = Counter(s.status for s in statuses)
+    summary = " · ".join(
+        f"{word} {counts[word]}"
+        for word in (views.STATUS_OK, views.STATUS_LATE, views.STATUS_ERRORS, views.STATUS_MISSING)
+    )
+    return [
+        *_aligned([HEADERS, *rows]),
+        "",
+        f"กำหนดส่ง {thai_date(settings.round.deadline)} · {len(statuses)} จังหวัด · {summary}",
+    ]
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = []
+        for i, (text, width) in enumerate(zip(row, widths, strict=True)):
+            pad = " " * (width - display_width(text))
+            cells.append(pad + text if i in NUMERIC else text + pad)
+        lines.append("  ".join(cells).rstrip())
+    return lines
