@@ -26,20 +26,27 @@ class OAuthSettings(_Section):
     refresh_token_env: str = "LOCALREPORT_OAUTH_REFRESH_TOKEN"
 
 
-class MailboxSettings(_Section):
-    backend: Literal["maildir", "imap"] = "maildir"
-    path: Path = Path("demo/mailbox")
+class _ServerSettings(_Section):
+    """What an IMAP or SMTP connection needs; each backend section sets its own defaults."""
+
     host: str = ""
-    port: int = 993
+    port: int
     security: Security = "ssl"
     username: str = ""
     auth: Literal["password", "xoauth2"] = "password"
+    password_env: str
+    timeout_seconds: float = 60.0
+
+
+class MailboxSettings(_ServerSettings):
+    backend: Literal["maildir", "imap"] = "maildir"
+    path: Path = Path("demo/mailbox")
+    port: int = 993
     password_env: str = "LOCALREPORT_IMAP_PASSWORD"
     folder: str = "INBOX"
     processed_folder: str = "localreport/processed"
     quarantine_folder: str = "localreport/quarantine"
     idle: bool = True
-    timeout_seconds: float = 60.0
 
     @model_validator(mode="after")
     def _imap_needs_host(self) -> MailboxSettings:
@@ -48,19 +55,14 @@ class MailboxSettings(_Section):
         return self
 
 
-class SmtpSettings(_Section):
+class SmtpSettings(_ServerSettings):
     backend: Literal["files", "smtp"] = "files"
     path: Path = Path("demo/outbox")
-    host: str = ""
     port: int = 465
-    security: Security = "ssl"
-    username: str = ""
-    auth: Literal["password", "xoauth2"] = "password"
     password_env: str = "LOCALREPORT_SMTP_PASSWORD"
     from_address: str = "Localreport.dla@gmail.com"
     from_name: str = "ระบบรับรายงาน สถ."
     sent_folder: str = ""
-    timeout_seconds: float = 60.0
 
     @model_validator(mode="after")
     def _smtp_needs_host(self) -> SmtpSettings:
