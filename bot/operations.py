@@ -72,7 +72,8 @@ def select_mails(ledger: Ledger, message_id: str | None, rejected: bool) -> list
     """(mail id, sha256, first received_at) of the mails to re-judge."""
     if message_id is not None:
         rows = ledger.conn.execute(
-            "SELECT id, sha256 FROM mails WHERE message_id = ? AND state = 'judged' ORDER BY id",
+            "SELECT id, sha256 FROM mails WHERE message_id = ? "
+            "AND state IN ('judged', 'quarantined') ORDER BY id",
             (message_id,),
         ).fetchall()
     elif rejected:

@@ -153,11 +153,12 @@ class Ledger:
         """One transaction: the submissions with their rows and findings, the outcome, the reply to send.
 
         `reply` is (kind, message_id, to_address, raw bytes) or None when nothing is to be sent. A first
-        judgement needs the mail in state new; `rejudge=True` (reprocessing) needs it judged already.
+        judgement needs the mail in state new; `rejudge=True` (reprocessing) needs it judged or quarantined.
         """
         with self.transaction() as c:
             state = c.execute("SELECT state FROM mails WHERE id = ?", (mail_id,)).fetchone()
-            if state is None or state[0] != ("judged" if rejudge else "new"):
+            allowed = ("judged", "quarantined") if rejudge else ("new",)
+            if state is None or state[0] not in allowed:
                 raise LedgerError(
                     f"mail id {mail_id} cannot be judged now (state {state}, rejudge={rejudge})"
                 )

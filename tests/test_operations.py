@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
+from bot.mail import parse_mail
+from storage.ledger import Ledger
 from tests.builders import make_report
 from tests.test_pipeline import deliver
 
@@ -49,7 +52,9 @@ def test_rejected_report_is_accepted_after_registry_update_and_reprocess(
     # DLA's registry of the time lacks one LAO of ลำพูน: the report naming it is rejected.
     lines = REGISTRY.read_text(encoding="utf-8").splitlines()
     old = tmp_path / "old-registry.csv"
-    old.write_text("\n".join(x for x in lines if "องค์การบริหารส่วนตำบลหนองหนาม" not in x) + "\n", encoding="utf-8")
+    old.write_text(
+        "\n".join(x for x in lines if "องค์การบริหารส่วนตำบลหนองหนาม" not in x) + "\n", encoding="utf-8"
+    )
     cfg = write_config(tmp_path, old)
     deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน"))
     assert main(["run", "--config", str(cfg), "--once"]) == 0
@@ -61,15 +66,44 @@ def test_rejected_report_is_accepted_after_registry_update_and_reprocess(
     out = capsys.readouterr().out
     assert "reprocessed 1 mail(s): accepted=1" in out and "no replies were sent" in out
     assert sorted((tmp_path / "outbox").glob("*.eml")) == replies_before  # replies suppressed by default
-    status = {r[0]: r[1] for r in load_workbook(tmp_path / "master.xlsx")["สรุปรายจังหวัด"].iter_rows(values_only=True)}
+    status = {
+        r[0]: r[1] for r in load_workbook(tmp_path / "master.xlsx")["สรุปรายจังหวัด"].iter_rows(values_only=True)
+    }
     assert status["ลำพูน"] == "ถูกต้อง"
 
 
-def test_reprocess_with_send_replies_answers_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reprocess_with_send_replies_answers_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = write_config(tmp_path)
     deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน", rows=[{"lao_full_name": "อบต.หนองหนาม"}]))
     main(["run", "--config", str(cfg), "--once"])
-    mid = next(iter(json.loads(json.dumps([1]))), None)
-    assert mid == 1
     assert main(["reprocess", "--config", str(cfg), "--rejected", "--send-replies"]) == 0
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+
+
+def test_quarantined_mail_is_reported_and_can_be_reprocessed_once_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write_config(tmp_path)
+    text = (
+        cfg.read_text(encoding="utf-8")
+        + '[operations]\nmax_attempts = 1\noperator_address = "ops@dla.go.th"\n'
+    )
+    cfg.write_text(text, encoding="utf-8")
+    raw = deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน"))
+    mail = parse_mail(raw)
+    with Ledger.open(tmp_path / "state" / "ledger.sqlite3") as ledger:  # an earlier attempt died mid-way
+        ledger.register_mail(hashlib.sha256(raw).hexdigest(), mail.fingerprint, mail.message_id,
+                             mail.from_address, mail.subject, ("x", "1", "1"))  # fmt: skip
+
+    assert main(["run", "--config", str(cfg), "--once"]) == 0
+    assert main(["health", "--config", str(cfg)]) == 1
+    assert "quarantined=1" in capsys.readouterr().out
+    [notice] = [p.read_text() for p in (tmp_path / "outbox").glob("*.eml")]
+    assert "To: ops@dla.go.th" in notice and "quarantined" in notice
+    assert list((tmp_path / "mailbox" / ".localreport.quarantine" / "cur").iterdir())
+
+    assert main(["reprocess", "--config", str(cfg), "--message-id", mail.message_id, "--send-replies"]) == 0
+    assert "accepted=1" in capsys.readouterr().out
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
