@@ -20,7 +20,7 @@ from bot.ports import Inbox, Outbox
 from bot.service import Context, CycleSummary, rebuild_master, run_cycle
 from storage.archive import Archive
 from storage.ledger import Ledger
-from validators import Registry, load_registry
+from validators import Registry, load_form, load_registry
 from validators.findings import Report
 
 
@@ -59,14 +59,14 @@ class App:
     outbox: Outbox
 
     def cycle(self, stop: Callable[[], bool] = lambda: False) -> CycleSummary:
-        """One poll; rebuild the master when anything changed (or when it does not exist yet)."""
+        """One poll; rebuild the master when the ledger changed since it was last built (also by a run
+        that died before its rebuild) or when the file is missing."""
         summary = run_cycle(self.inbox, self.outbox, self.ctx, stop)
-        master = self.settings.storage.master_workbook
-        if summary.handled or not master.exists():
-            rebuild_master(
-                self.ctx.ledger, self.ctx.registry, master, self.settings.round.deadline,
-                self.settings.storage.master_backups,
-            )  # fmt: skip
+        ledger = self.ctx.ledger
+        stamp = ledger.change_stamp()
+        if stamp != ledger.meta("master_stamp") or not self.settings.storage.master_workbook.exists():
+            rebuild_master_for(self.settings, ledger, self.ctx.registry)
+            ledger.set_meta("master_stamp", stamp)
         return summary
 
 
@@ -106,6 +106,20 @@ def make_context(
         clock=lambda: dt.datetime.now(dt.UTC),
         max_attempts=settings.operations.max_attempts,
         operator_address=settings.operations.operator_address,
+        form=load_form(settings.round.form),
+        deadline=settings.round.deadline,
+        own_addresses=tuple(
+            a
+            for a in (settings.smtp.from_address, settings.mailbox.username, *settings.replies.own_addresses)
+            if a
+        ),
+        per_sender_per_hour=settings.replies.per_sender_per_hour,
+        daily_cap=settings.replies.daily_cap,
+        dmarc_authserv_id=settings.authentication.authserv_id
+        if settings.authentication.require_dmarc
+        else None,
+        sender_map={k: tuple(v) for k, v in settings.senders.map.items()},
+        hold_unlisted=settings.senders.unlisted == "hold",
     )
 
 
@@ -124,12 +138,11 @@ def open_app(settings: Settings) -> Iterator[App]:
         yield App(settings, ctx, inbox, outbox)
 
 
-def rebuild_master_for(settings: Settings, ledger: Ledger) -> Path:
+def rebuild_master_for(settings: Settings, ledger: Ledger, registry: Registry | None = None) -> Path:
     s = settings.storage
-    rebuild_master(
-        ledger, registry_for(settings), s.master_workbook, settings.round.deadline, s.master_backups
-    )
-    return settings.storage.master_workbook
+    registry = registry or registry_for(settings)
+    rebuild_master(ledger, registry, s.master_workbook, settings.round.deadline, s.master_backups)
+    return s.master_workbook
 
 
 def rebuild(settings: Settings) -> Path:

@@ -98,6 +98,22 @@ class LimitsSettings(_Section):
     workers: int = Field(default=2, ge=1, le=16)
 
 
+class RepliesSettings(_Section):
+    per_sender_per_hour: int | None = Field(default=10, ge=1)  # None: no per-sender limit
+    daily_cap: int | None = Field(default=400, ge=1)  # rolling 24 h; Gmail allows 500 (2,000 Workspace)
+    own_addresses: tuple[str, ...] = ()  # besides smtp.from_address and mailbox.username
+
+
+class AuthenticationSettings(_Section):
+    require_dmarc: bool = False
+    authserv_id: str = "mx.google.com"
+
+
+class SendersSettings(_Section):
+    unlisted: Literal["unverified", "hold"] = "unverified"
+    map: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # province → addresses or *@domain
+
+
 class Settings(_Section):
     mailbox: MailboxSettings = MailboxSettings()
     smtp: SmtpSettings = SmtpSettings()
@@ -107,6 +123,9 @@ class Settings(_Section):
     limits: LimitsSettings = LimitsSettings()
     operations: OperationsSettings = OperationsSettings()
     oauth: OAuthSettings = OAuthSettings()
+    replies: RepliesSettings = RepliesSettings()
+    authentication: AuthenticationSettings = AuthenticationSettings()
+    senders: SendersSettings = SendersSettings()
 
     def resolved(self, base: Path) -> Settings:
         """Relative paths in the file are relative to the file's folder."""

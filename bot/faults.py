@@ -1,7 +1,9 @@
 """Crash points for the fault-injection tests: SIGKILL this process at a named step boundary.
 
 Set LOCALREPORT_CRASH_AT=<point>[:<n>] (n-th time the point is reached, default 1). Unset, a crash point
-costs one dictionary lookup. The points: after_archive, after_commit, after_smtp_accept, before_move.
+costs one dictionary lookup. The points: after_archive (the mail archived and its attempt counted, not yet
+judged), after_commit (judgement and reply in the ledger), after_smtp_accept (the server took the reply,
+the ledger does not know yet), before_move (all done but the move out of the inbox).
 """
 
 from __future__ import annotations

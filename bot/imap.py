@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import imaplib
+import logging
 import re
 import ssl
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ from bot.config import MailboxSettings
 from bot.errors import MailboxError
 from bot.ports import InboxMessage
 
+log = logging.getLogger(__name__)
 INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
 
 
@@ -112,6 +114,11 @@ class ImapInbox:
                 if found is None:
                     raise MailboxError(f"IMAP {self.settings.host}: no folder carries the {folder} flag")
                 folder = found
+            if not box.folder.exists(folder):
+                log.warning(
+                    "sent folder %r does not exist (yet); assuming reply %s was not sent", folder, message_id
+                )
+                return False
             box.folder.set(folder, readonly=True)
             try:
                 return bool(box.uids(imap_tools.AND(header=imap_tools.Header("Message-ID", message_id))))

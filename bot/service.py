@@ -14,15 +14,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import SendError
+from bot.errors import MailboxError, SendError
 from bot.faults import crashpoint
 from bot.mail import Attachment, IncomingMail, parse_mail
+from bot.policy import dmarc_verdict, is_late, rate_limit_reason, robot_reason, sender_verdict
 from bot.ports import Inbox, InboxMessage, Outbox
-from bot.replies import FileResult, compose_operator_notice, compose_reply, mail_kind
+from bot.replies import (
+    FileResult,
+    compose_hold_notice,
+    compose_operator_notice,
+    compose_reply,
+    mail_kind,
+    rejection_attachments,
+)
 from storage.archive import Archive
 from storage.ledger import Ledger, NewSubmission
 from storage.master import build_master
-from validators import Registry
+from validators import Form, Registry
 from validators.findings import Report
 from validators.messages import message_for
 
@@ -42,6 +50,14 @@ class Context:
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
     max_attempts: int = 3
     operator_address: str = ""
+    form: Form | None = None  # for the blank form attached to a rejection
+    deadline: dt.date | None = None
+    own_addresses: tuple[str, ...] = ()
+    per_sender_per_hour: int | None = None
+    daily_cap: int | None = None
+    dmarc_authserv_id: str | None = None  # None: DMARC not required
+    sender_map: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    hold_unlisted: bool = False
 
 
 @dataclass
@@ -69,18 +85,29 @@ def judge_mail(
     for att in mail.spreadsheets:
         report = reports.pop(att.sha256, None)  # the same file twice in one mail: the second is a duplicate
         if report is None:
-            results.append(FileResult(att.filename, "duplicate"))
+            results.append(
+                FileResult(att.filename, "duplicate", first_status=ctx.ledger.filed_status(att.sha256))
+            )
             submissions.append(NewSubmission(att.sha256, att.filename, None, "duplicate", 0, (), ()))
             continue
+        verdict = (
+            sender_verdict(report.province, mail.from_address, ctx.sender_map)
+            if ctx.sender_map and report.province else None
+        )  # fmt: skip
+        attachments = (
+            rejection_attachments(att.filename, att.payload, report.findings, report.province,
+                                  registry=ctx.registry, form=ctx.form)
+            if report.status == "rejected" else ()
+        )  # fmt: skip
         results.append(
             FileResult(att.filename, report.status, report.province, len(report.records), report.expected,
-                       report.findings)
+                       report.findings, attachments=attachments, sender_verdict=verdict)
         )  # fmt: skip
         records = report.records if report.status == "accepted" else ()
         submissions.append(
             NewSubmission(
                 att.sha256, att.filename, report.province, report.status, report.expected,
-                [(f, message_for(f)) for f in report.findings], records,
+                [(f, message_for(f)) for f in report.findings], records, verdict,
             )
         )  # fmt: skip
     return results, submissions
@@ -90,7 +117,6 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     """Handle one message end to end and return its outcome word (or "skipped" when already handled)."""
     started = time.perf_counter()
     sha256 = ctx.archive.store(message.raw)
-    crashpoint("after_archive")
     mail = parse_mail(message.raw)
     known = ctx.ledger.mail_by_sha(sha256) or ctx.ledger.mail_by_fingerprint(mail.fingerprint)
     if known is not None and known.state != "new":
@@ -110,10 +136,29 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     )
     if row.attempts > ctx.max_attempts:
         return _quarantine(message, mail, sha256, row.id, row.attempts, inbox, outbox, ctx)
+    crashpoint("after_archive")  # archived and its attempt counted; nothing judged yet
+    robot = robot_reason(mail, ctx.own_addresses)
+    if robot is not None:  # never answer robots (bounces, out-of-office, lists, ourselves): not even judged
+        ctx.ledger.record_without_reply(row.id, "suppressed", robot)
+        inbox.mark_handled(message)
+        log.info("uid=%s message_id=%s outcome=suppressed reason=%s", message.uid, mail.message_id, robot)
+        return "suppressed"
+    if ctx.dmarc_authserv_id is not None:
+        verdict = dmarc_verdict(mail.headers, ctx.dmarc_authserv_id, mail.from_address)
+        if verdict != "pass":
+            return _hold(message, mail, sha256, row.id, f"dmarc_{verdict}", inbox, outbox, ctx)
     results, submissions = judge_mail(mail, ctx)
+    if ctx.hold_unlisted and any(r.sender_verdict == "unverified" for r in results):
+        return _hold(message, mail, sha256, row.id, "sender_unlisted", inbox, outbox, ctx)
+    now = ctx.clock()
+    late = ctx.deadline is not None and is_late(message.received_at, ctx.deadline)
     reply = compose_reply(
-        mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=ctx.clock()
-    )
+        mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=now,
+        late=late, deadline=ctx.deadline,
+    )  # fmt: skip
+    limited = _sender_limited(ctx, reply.to_address, now)
+    if limited:
+        log.warning("uid=%s message_id=%s reply suppressed reason=%s", message.uid, mail.message_id, limited)
     received_at = message.received_at.astimezone(dt.UTC).isoformat(timespec="seconds")
     ctx.ledger.record_judgement(
         row.id,
@@ -122,6 +167,8 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
         received_at,
         submissions,
         (reply.kind, reply.message_id, reply.to_address, reply.raw) if reply.to_address else None,
+        reply_state="suppressed" if limited else "pending",
+        reply_reason=limited,
     )
     crashpoint("after_commit")
     send_pending(ctx, outbox, mail_id=row.id)
@@ -134,6 +181,44 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
         (time.perf_counter() - started) * 1000,
     )  # fmt: skip
     return reply.kind
+
+
+def _sender_limited(ctx: Context, to_address: str, now: dt.datetime) -> str | None:
+    if not to_address or ctx.per_sender_per_hour is None:
+        return None
+    recent = ctx.ledger.reply_times(now - dt.timedelta(hours=1), to_address=to_address)
+    return rate_limit_reason(recent, [], now, per_sender_per_hour=ctx.per_sender_per_hour, daily_cap=None)
+
+
+def _daily_cap_reached(ctx: Context) -> bool:
+    if ctx.daily_cap is None:
+        return False
+    now = ctx.clock()
+    sent = ctx.ledger.reply_times(now - dt.timedelta(days=1), sent_only=True)
+    return rate_limit_reason([], sent, now, per_sender_per_hour=None, daily_cap=ctx.daily_cap) is not None
+
+
+def _hold(
+    message: InboxMessage, mail: IncomingMail, sha256: str, mail_id: int, reason: str,
+    inbox: Inbox, outbox: Outbox, ctx: Context,
+) -> str:  # fmt: skip
+    """Keep a mail for a person (no reply, not filed): moved to quarantine, the operator told why."""
+    notice = None
+    if ctx.operator_address:
+        n = compose_hold_notice(
+            mail,
+            sha256,
+            reason,
+            from_address=ctx.from_address,
+            to_address=ctx.operator_address,
+            now=ctx.clock(),
+        )
+        notice = (n.message_id, n.to_address, n.raw)
+    ctx.ledger.record_without_reply(mail_id, "held", reason, notice)
+    send_pending(ctx, outbox, mail_id=mail_id)
+    inbox.quarantine(message)
+    log.warning("uid=%s message_id=%s outcome=held reason=%s", message.uid, mail.message_id, reason)
+    return "held"
 
 
 def _quarantine(
@@ -164,9 +249,10 @@ def _quarantine(
 def send_pending(ctx: Context, outbox: Outbox, mail_id: int | None = None) -> int:
     """Send the replies the ledger holds as pending; never twice (an uncertain one is looked up first)."""
     sent = 0
-    for pending in ctx.ledger.pending_replies():
-        if mail_id is not None and pending.mail_id != mail_id:
-            continue
+    for pending in ctx.ledger.pending_replies(mail_id):
+        if _daily_cap_reached(ctx):
+            log.warning("daily cap of %s replies reached; the rest wait in the ledger", ctx.daily_cap)
+            break
         if pending.state == "sending" and outbox.was_sent(pending.message_id):
             log.info(
                 "reply %s already reached the server before a crash; not sending again", pending.message_id
@@ -191,7 +277,7 @@ def run_cycle(
     summary = CycleSummary()
     try:
         summary.replies_sent += send_pending(ctx, outbox)
-    except SendError as e:
+    except (SendError, MailboxError) as e:
         log.warning("pending replies not sent yet: %s", e)
     for message in inbox.messages():
         if stop():

@@ -40,6 +40,7 @@ class NewSubmission:
     expected: int
     findings: Sequence[tuple[Finding, str]]  # (finding, Thai message)
     records: Sequence[LaoRecord]
+    sender_verdict: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,8 @@ class Ledger:
         reply: tuple[str, str, str, bytes] | None,
         *,
         rejudge: bool = False,
+        reply_state: str = "pending",
+        reply_reason: str | None = None,
     ) -> None:
         """One transaction: the submissions with their rows and findings, the outcome, the reply to send.
 
@@ -165,11 +168,39 @@ class Ledger:
             for sub in submissions:
                 _insert_submission(c, mail_id, sender, received_at, sub)
             if reply is not None:
-                _insert_reply(c, mail_id, *reply)
+                _insert_reply(c, mail_id, *reply, state=reply_state, reason=reply_reason)
             c.execute(
                 "UPDATE mails SET state = 'judged', outcome = ?, judged_at = ? WHERE id = ?",
                 (outcome, now_iso(), mail_id),
             )
+
+    def record_without_reply(
+        self, mail_id: int, outcome: str, reason: str, notice: tuple[str, str, bytes] | None = None
+    ) -> None:
+        """A mail answered by nobody: suppressed (a robot) or held (for a person), with the reason."""
+        with self.transaction() as c:
+            state = "judged" if outcome == "suppressed" else "quarantined"
+            c.execute(
+                "UPDATE mails SET state = ?, outcome = ?, reason = ?, judged_at = ? WHERE id = ?",
+                (state, outcome, reason, now_iso(), mail_id),
+            )
+            if notice is not None:
+                _insert_reply(c, mail_id, "operator_notice", *notice)
+
+    def reply_times(
+        self, since: dt.datetime, to_address: str | None = None, sent_only: bool = False
+    ) -> list[dt.datetime]:
+        """When replies (not operator notices) were queued or sent since `since`, for the rate limits."""
+        states = ("sent",) if sent_only else ("pending", "sending", "sent")
+        sql = (
+            "SELECT COALESCE(sent_at, created_at) FROM replies WHERE kind != 'operator_notice' "
+            f"AND state IN ({','.join('?' * len(states))}) AND COALESCE(sent_at, created_at) >= ?"
+        )
+        args: list[object] = [*states, since.astimezone(dt.UTC).isoformat(timespec="seconds")]
+        if to_address is not None:
+            sql += " AND lower(to_address) = lower(?)"
+            args.append(to_address)
+        return [dt.datetime.fromisoformat(r[0]) for r in self.conn.execute(sql, args)]
 
     def quarantine(self, mail_id: int, notice: tuple[str, str, bytes] | None) -> None:
         """Give up on a mail that failed too often; `notice` is (message_id, operator, raw) or None."""
@@ -192,12 +223,16 @@ class Ledger:
 
     # --- replies -----------------------------------------------------------------------------
 
-    def pending_replies(self) -> list[PendingReply]:
-        rows = self.conn.execute(
+    def pending_replies(self, mail_id: int | None = None) -> list[PendingReply]:
+        """Replies still to send (all, or one mail's), found through the index on state."""
+        sql = (
             "SELECT id, mail_id, message_id, to_address, raw, state FROM replies "
-            "WHERE state IN ('pending', 'sending') ORDER BY id"
-        ).fetchall()
-        return [PendingReply(*r) for r in rows]
+            "WHERE state IN ('pending', 'sending')"
+        )
+        args: tuple[int, ...] = ()
+        if mail_id is not None:
+            sql, args = sql + " AND mail_id = ?", (mail_id,)
+        return [PendingReply(*r) for r in self.conn.execute(sql + " ORDER BY id", args)]
 
     def mark_reply_sending(self, reply_id: int) -> None:
         """Committed before the transport is asked: after a crash we know to look before resending."""
@@ -207,6 +242,22 @@ class Ledger:
     def mark_reply_sent(self, reply_id: int) -> None:
         with self.transaction() as c:
             c.execute("UPDATE replies SET state = 'sent', sent_at = ? WHERE id = ?", (now_iso(), reply_id))
+
+    def change_stamp(self) -> str:
+        """Changes whenever something the master shows changes (a judgement, a reply's state)."""
+        mails = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(judged_at), '') FROM mails").fetchone()
+        subs = self.conn.execute("SELECT COUNT(*) FROM submissions").fetchone()
+        sent = self.conn.execute("SELECT COUNT(*) FROM replies WHERE state = 'sent'").fetchone()
+        return f"{mails[0]}:{mails[1]}:{subs[0]}:{sent[0]}"
+
+    def meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
+                      (key, value, value))  # fmt: skip
 
     def counts(self) -> dict[str, int]:
         """Operator figures: mails by state and replies waiting."""
@@ -225,10 +276,11 @@ def _insert_submission(
     errors = sum(1 for f, _ in sub.findings if f.severity == "error")
     cur = c.execute(
         "INSERT INTO submissions (mail_id, attachment_sha256, filename, province, status, rows, "
-        "expected, errors, warnings, sender, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "expected, errors, warnings, sender, received_at, sender_verdict) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             mail_id, sub.attachment_sha256, sub.filename, sub.province, sub.status,
             len(sub.records), sub.expected, errors, len(sub.findings) - errors, sender, received_at,
+            sub.sender_verdict,
         ),
     )  # fmt: skip
     sid = cur.lastrowid
@@ -248,10 +300,11 @@ def _insert_submission(
 
 
 def _insert_reply(
-    c: sqlite3.Connection, mail_id: int, kind: str, message_id: str, to: str, raw: bytes
-) -> None:
+    c: sqlite3.Connection, mail_id: int, kind: str, message_id: str, to: str, raw: bytes,
+    state: str = "pending", reason: str | None = None,
+) -> None:  # fmt: skip
     c.execute(
-        "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (mail_id, message_id, kind, to, raw, now_iso()),
+        "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at, state, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (mail_id, message_id, kind, to, raw, now_iso(), state, reason),
     )

@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS mails (
     attempts INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL DEFAULT 'new',          -- new | judged | quarantined
     outcome TEXT,                               -- accepted | rejected | unreadable | no_attachment | ...
-    judged_at TEXT
+    judged_at TEXT,
+    reason TEXT                                 -- why a mail was suppressed or held (policy reason code)
 );
 CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
 CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS submissions (
     errors INTEGER NOT NULL,
     warnings INTEGER NOT NULL,
     sender TEXT NOT NULL,
-    received_at TEXT NOT NULL
+    received_at TEXT NOT NULL,
+    sender_verdict TEXT                         -- verified | unverified | unknown_province | NULL (no map)
 );
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(attachment_sha256);
 CREATE TABLE IF NOT EXISTS records (
@@ -60,7 +62,10 @@ CREATE TABLE IF NOT EXISTS replies (
     raw BLOB NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (outcome unknown) | sent
     created_at TEXT NOT NULL,
-    sent_at TEXT
+    sent_at TEXT,
+    reason TEXT                                 -- state suppressed: rate_limited_sender
 );
 CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS replies_state ON replies(state);
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import shutil
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
+from bot.config import MailboxSettings, RoundSettings, Settings, SmtpSettings, StorageSettings
 from bot.daemon import run_once
 from tests import hostile
 from tests.builders import make_report
@@ -39,6 +40,7 @@ def settings(tmp_path: Path) -> Settings:
         mailbox=MailboxSettings(path=tmp_path / "mailbox"),
         smtp=SmtpSettings(path=tmp_path / "outbox"),
         storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"),
+        round=RoundSettings(deadline=dt.date(2099, 1, 1)),  # on time (lateness has its own tests)
     )
 
 
