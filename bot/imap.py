@@ -111,10 +111,8 @@ class ImapInbox:
         try:
             if folder.startswith("\\"):
                 found = next((f.name for f in box.folder.list() if folder in f.flags), None)
-                if found is None:
-                    raise MailboxError(f"IMAP {self.settings.host}: no folder carries the {folder} flag")
-                folder = found
-            if not box.folder.exists(folder):
+                folder = found if found is not None else folder
+            if folder.startswith("\\") or not box.folder.exists(folder):
                 log.warning(
                     "sent folder %r does not exist (yet); assuming reply %s was not sent", folder, message_id
                 )
