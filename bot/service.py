@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import MailboxError, SendError
+from bot.errors import BotError
 from bot.faults import crashpoint
 from bot.mail import Attachment, IncomingMail, parse_mail
 from bot.policy import dmarc_verdict, is_late, rate_limit_reason, robot_reason, sender_verdict
@@ -277,7 +277,7 @@ def run_cycle(
     summary = CycleSummary()
     try:
         summary.replies_sent += send_pending(ctx, outbox)
-    except (SendError, MailboxError) as e:
+    except BotError as e:  # a reply that cannot go out now must never keep the inbox from being read
         log.warning("pending replies not sent yet: %s", e)
     for message in inbox.messages():
         if stop():

@@ -39,7 +39,7 @@ def test_unknown_key_is_an_error_that_names_it(tmp_path: Path) -> None:
 def test_imap_backend_without_host_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('[mailbox]\nbackend = "imap"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="needs mailbox.host"):
+    with pytest.raises(ConfigError, match=r"needs mailbox\.host"):
         load_settings(path)
 
 

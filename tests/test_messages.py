@@ -116,7 +116,8 @@ def test_message_for_fills_ctx_and_finding_fields() -> None:
     finding = Finding(code="lao_duplicate", row=30, column="D", ctx={"first_row": 12})
     assert message_for(finding) == "ชื่อหน่วยงานซ้ำกับแถว 12 ให้ลบแถวที่ซ้ำ"
     assert message_for(Finding(code="file_encrypted")) == "ไฟล์ตั้งรหัสผ่านไว้ ให้ยกเลิกรหัสผ่านแล้วส่งใหม่"
-    assert message_for(Finding(code="file_not_excel", ctx={"kind": "pdf"})).startswith("ไฟล์แนบเป็น ไฟล์ PDF ไม่ใช่ Excel")
+    pdf = Finding(code="file_not_excel", ctx={"kind": "pdf"})
+    assert message_for(pdf).startswith("ไฟล์แนบเป็น ไฟล์ PDF ไม่ใช่ Excel")
     empty = Finding(code="required_cell_empty", row=5, column="F", header="ชื่อ - สกุล")
     assert message_for(empty) == "ช่องนี้ว่าง ให้กรอก ชื่อ - สกุล"
 
