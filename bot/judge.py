@@ -24,6 +24,8 @@ from validators import Form, Registry, load_form, load_registry, validate
 from validators.findings import Finding, Report, Severity
 
 log = logging.getLogger(__name__)
+READY = "ready"
+STARTUP_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ def failed_report(filename: str, code: str, ctx: dict[str, str | int] | None = N
 def _worker_main(conn: Connection, registry_path: Path | None, form_path: Path | None, memory: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     registry, form = load_registry(registry_path), load_form(form_path)
+    conn.send(READY)
     while True:
         try:
             job = conn.recv()
@@ -66,6 +69,20 @@ class _Worker:
         self.process: BaseProcess = ctx.Process(target=_worker_main, args=(child, *args), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the worker has loaded the registry, so no mail is "in hand" during start-up."""
+        if wait([self.conn, self.process.sentinel], timeout=timeout) and self.conn.poll():
+            try:
+                self.ready = self.conn.recv() == READY
+            except (EOFError, OSError):
+                self.ready = False
+        if not self.ready:
+            log.error(
+                "judge worker pid=%s did not start (exitcode %s)", self.process.pid, self.process.exitcode
+            )
+        return self.ready
 
     def kill(self) -> None:
         self.process.kill()
@@ -89,6 +106,8 @@ class JudgePool:
 
     def __enter__(self) -> JudgePool:
         self._workers = [_Worker(self._ctx, self._args) for _ in range(self.limits.workers)]
+        for worker in self._workers:
+            worker.wait_ready(STARTUP_SECONDS)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -112,19 +131,27 @@ class JudgePool:
         return [r for r in results if r is not None]
 
     def _send(self, slot: int, att: Attachment) -> None:
-        try:
-            self._workers[slot].conn.send(att)
-        except (BrokenPipeError, OSError):  # the worker died since its last job: replace it, then retry once
+        if not self._workers[slot].ready:  # died since its last job: replace it first
             self._replace(slot)
-            self._workers[slot].conn.send(att)
+        worker = self._workers[slot]
+        if worker.ready:
+            try:
+                worker.conn.send(att)
+            except (BrokenPipeError, OSError):
+                worker.ready = False
 
     def _replace(self, slot: int) -> None:
         self._workers[slot].kill()
         self._workers[slot] = _Worker(self._ctx, self._args)
+        self._workers[slot].wait_ready(STARTUP_SECONDS)
 
     def _collect(self, slot: int, att: Attachment) -> Report:
         worker = self._workers[slot]
-        ready = wait([worker.conn, worker.process.sentinel], timeout=self.limits.seconds_per_attachment)
+        ready: list[object] = [worker.process.sentinel]  # a worker that never started "crashed"
+        if worker.ready:
+            ready = list(
+                wait([worker.conn, worker.process.sentinel], timeout=self.limits.seconds_per_attachment)
+            )
         if worker.conn in ready:
             try:
                 result = worker.conn.recv()
@@ -137,5 +164,6 @@ class JudgePool:
             "attachment %r: worker pid=%s %s (exitcode %s); replacing it",
             att.filename, worker.process.pid, code, worker.process.exitcode,
         )  # fmt: skip
-        self._replace(slot)
+        worker.ready = False
+        worker.kill()  # replaced before its next job
         return failed_report(att.filename, code, {"seconds": int(self.limits.seconds_per_attachment)})

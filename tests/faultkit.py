@@ -369,7 +369,8 @@ def check_exactly_once(
     with rig.ledger() as conn:
         rows = conn.execute("SELECT message_id, state, COUNT(*) FROM mails GROUP BY message_id").fetchall()
         by_id = {mid: (state, n) for mid, state, n in rows}
-        assert {i: by_id.get(i) for i in ids} == {i: ("judged", 1) for i in ids}
+        wrong = {i: by_id.get(i) for i in ids if by_id.get(i) != ("judged", 1)}
+        assert not wrong, f"mails not judged exactly once: {wrong}"
         filed = conn.execute(
             "SELECT m.message_id, s.attachment_sha256, s.status "
             "FROM submissions s JOIN mails m ON m.id = s.mail_id"
