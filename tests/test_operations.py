@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from bot.app import registry_for
 from bot.cli import main
+from bot.config import load_settings
 from bot.mail import parse_mail
 from storage.ledger import Ledger
 from tests.builders import make_report
 from tests.test_pipeline import deliver
+from validators import load_registry
 
 REGISTRY = Path(__file__).resolve().parent.parent / "validators" / "data" / "dla_lao_registry.csv"
 
@@ -107,3 +110,33 @@ def test_quarantined_mail_is_reported_and_can_be_reprocessed_once_fixed(
     assert main(["reprocess", "--config", str(cfg), "--message-id", mail.message_id, "--send-replies"]) == 0
     assert "accepted=1" in capsys.readouterr().out
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+
+
+def test_registry_import_prints_what_changed_and_installs_for_the_bot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = write_config(tmp_path)
+    laos = [lao for lao in load_registry().laos if lao.province_th == "ลำพูน"]
+    upgraded = next(lao for lao in laos if lao.full_name_th == "องค์การบริหารส่วนตำบลหนองหนาม")
+    rows = [
+        f"{lao.province_th},{lao.district_th},-,{lao.dla_code},"
+        f"{'เทศบาลตำบล' if lao is upgraded else lao.type_th},{lao.name_th},"
+        for lao in laos[1:]  # the export drops the first LAO and upgrades หนองหนาม
+    ]
+    export = tmp_path / "dla-export.csv"
+    export.write_bytes(
+        ("จังหวัด,อำเภอ,ตำบล,รหัส อปท.,ประเภท อปท.,อปท.,หมายเหตุ\n" + "\n".join(rows)).encode("cp874")
+    )
+
+    assert main(["registry", "import", str(export)]) == 0  # a dry run first
+    assert "dry run" in capsys.readouterr().out
+    assert main(["registry", "import", str(export), "--config", str(cfg)]) == 0
+
+    out = capsys.readouterr().out
+    assert f"removed {laos[0].dla_code} {laos[0].full_name_th}" in out
+    assert f"retyped {upgraded.dla_code}: องค์การบริหารส่วนตำบลหนองหนาม -> เทศบาลตำบลหนองหนาม" in out
+    installed = registry_for(load_settings(cfg))
+    assert [lao.full_name_th for lao in installed.laos if lao.dla_code == upgraded.dla_code] == [
+        "เทศบาลตำบลหนองหนาม"
+    ]
+    assert installed.provinces() == ["ลำพูน"]
