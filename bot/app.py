@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings, secret
+from bot.context import Context, CycleSummary
 from bot.imap import ImapInbox
 from bot.judge import JudgeLimits, JudgePool
 from bot.mail import Attachment
@@ -17,7 +18,7 @@ from bot.maildir import MaildirInbox
 from bot.oauth import access_token
 from bot.outbox import FileOutbox, SmtpOutbox
 from bot.ports import Inbox, Outbox
-from bot.service import Context, CycleSummary, rebuild_master, run_cycle
+from bot.service import rebuild_master, run_cycle
 from storage.archive import Archive
 from storage.ledger import Ledger
 from validators import Registry, load_form, load_registry

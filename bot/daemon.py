@@ -13,9 +13,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot.app import credential, open_app
 from bot.config import Settings
+from bot.context import CycleSummary
 from bot.idle import IdleWatcher
 from bot.operations import write_heartbeat
-from bot.service import CycleSummary
 
 log = logging.getLogger(__name__)
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 from bot.app import open_ledger
 from bot.config import Settings
+from bot.context import Context
 from bot.mail import parse_mail
 from bot.ports import Outbox
 from bot.progress import Progress
 from bot.replies import compose_reply
-from bot.service import Context, judge_mail, send_pending
+from bot.service import judge_mail, send_pending
 from storage.ledger import Ledger
 
 log = logging.getLogger(__name__)

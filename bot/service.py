@@ -10,64 +10,29 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
+from bot.context import Context, CycleSummary
 from bot.errors import BotError
 from bot.faults import crashpoint
-from bot.mail import Attachment, IncomingMail, parse_mail
+from bot.mail import IncomingMail, parse_mail
 from bot.policy import dmarc_verdict, is_late, rate_limit_reason, robot_reason, sender_verdict
 from bot.ports import Inbox, InboxMessage, Outbox
 from bot.replies import (
     FileResult,
+    Reply,
     compose_hold_notice,
     compose_operator_notice,
     compose_reply,
-    mail_kind,
     rejection_attachments,
 )
-from storage.archive import Archive
 from storage.ledger import Ledger, NewSubmission
 from storage.master import build_master
-from validators import Form, Registry
-from validators.findings import Report
+from validators import Registry
 from validators.messages import message_for
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Context:
-    """What handle_message needs besides its ports; the clock is an argument so tests can fix it."""
-
-    ledger: Ledger
-    archive: Archive
-    registry: Registry
-    judge: Callable[[Sequence[Attachment]], list[Report]]
-    from_address: str
-    from_name: str
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
-    max_attempts: int = 3
-    operator_address: str = ""
-    form: Form | None = None  # for the blank form attached to a rejection
-    deadline: dt.date | None = None
-    own_addresses: tuple[str, ...] = ()
-    per_sender_per_hour: int | None = None
-    daily_cap: int | None = None
-    dmarc_authserv_id: str | None = None  # None: DMARC not required
-    sender_map: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    hold_unlisted: bool = False
-
-
-@dataclass
-class CycleSummary:
-    seen: int = 0
-    handled: int = 0
-    skipped: int = 0
-    failed: int = 0
-    replies_sent: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
 
 
 def judge_mail(
@@ -205,7 +170,7 @@ def _hold(
     """Keep a mail for a person (no reply, not filed): moved to quarantine, the operator told why."""
     notice = None
     if ctx.operator_address:
-        n = compose_hold_notice(
+        notice = compose_hold_notice(
             mail,
             sha256,
             reason,
@@ -213,21 +178,17 @@ def _hold(
             to_address=ctx.operator_address,
             now=ctx.clock(),
         )
-        notice = (n.message_id, n.to_address, n.raw)
-    ctx.ledger.record_without_reply(mail_id, "held", reason, notice)
-    send_pending(ctx, outbox, mail_id=mail_id)
-    inbox.quarantine(message)
-    log.warning("uid=%s message_id=%s outcome=held reason=%s", message.uid, mail.message_id, reason)
-    return "held"
+    return _set_aside(message, mail, mail_id, "held", reason, notice, inbox, outbox, ctx)
 
 
 def _quarantine(
     message: InboxMessage, mail: IncomingMail, sha256: str, mail_id: int, attempts: int,
     inbox: Inbox, outbox: Outbox, ctx: Context,
 ) -> str:  # fmt: skip
+    """Give up on a mail whose handling failed (or killed the process) too often."""
     notice = None
     if ctx.operator_address:
-        n = compose_operator_notice(
+        notice = compose_operator_notice(
             mail,
             sha256,
             attempts,
@@ -235,15 +196,23 @@ def _quarantine(
             to_address=ctx.operator_address,
             now=ctx.clock(),
         )
-        notice = (n.message_id, n.to_address, n.raw)
-    ctx.ledger.quarantine(mail_id, notice)
+    return _set_aside(
+        message, mail, mail_id, "quarantined", f"failed_{attempts - 1}_times", notice, inbox, outbox, ctx
+    )
+
+
+def _set_aside(
+    message: InboxMessage, mail: IncomingMail, mail_id: int, outcome: str, reason: str, notice: Reply | None,
+    inbox: Inbox, outbox: Outbox, ctx: Context,
+) -> str:  # fmt: skip
+    """Record why no province reply goes out, tell the operator, move the mail to the quarantine folder."""
+    ctx.ledger.record_without_reply(
+        mail_id, outcome, reason, (notice.message_id, notice.to_address, notice.raw) if notice else None
+    )
     send_pending(ctx, outbox, mail_id=mail_id)
     inbox.quarantine(message)
-    log.error(
-        "uid=%s message_id=%s outcome=quarantined attempts=%d sha256=%s",
-        message.uid, mail.message_id, attempts - 1, sha256,
-    )  # fmt: skip
-    return "quarantined"
+    log.warning("uid=%s message_id=%s outcome=%s reason=%s", message.uid, mail.message_id, outcome, reason)
+    return outcome
 
 
 def send_pending(ctx: Context, outbox: Outbox, mail_id: int | None = None) -> int:
@@ -303,6 +272,3 @@ def rebuild_master(
     """Project the ledger into the master workbook (atomic replace, the previous one backed up)."""
     expected = {p: len(registry.laos_in(p)) for p in registry.provinces()}
     build_master(ledger.conn, expected, deadline, target, backups=backups)
-
-
-__all__ = ["Context", "CycleSummary", "handle_message", "mail_kind", "run_cycle"]

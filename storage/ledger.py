@@ -202,16 +202,6 @@ class Ledger:
             args.append(to_address)
         return [dt.datetime.fromisoformat(r[0]) for r in self.conn.execute(sql, args)]
 
-    def quarantine(self, mail_id: int, notice: tuple[str, str, bytes] | None) -> None:
-        """Give up on a mail that failed too often; `notice` is (message_id, operator, raw) or None."""
-        with self.transaction() as c:
-            c.execute(
-                "UPDATE mails SET state = 'quarantined', outcome = 'quarantined', judged_at = ? WHERE id = ?",
-                (now_iso(), mail_id),
-            )
-            if notice is not None:
-                _insert_reply(c, mail_id, "operator_notice", *notice)
-
     def filed_status(self, attachment_sha256: str) -> str | None:
         """The status of the first filing of this exact file (accepted/rejected), or None."""
         row = self.conn.execute(
