@@ -124,13 +124,17 @@ def make_context(
     )
 
 
+def judge_pool(settings: Settings) -> JudgePool:
+    """The worker pool as configured; enter it to start the workers."""
+    return JudgePool(registry_path(settings), settings.round.form, judge_limits(settings))
+
+
 @contextmanager
-def open_app(settings: Settings) -> Iterator[App]:
-    """Connect everything for one run (one cycle, or a daemon's lifetime of cycles)."""
+def open_app(settings: Settings, pool: JudgePool | None = None) -> Iterator[App]:
+    """Connect everything for one cycle; a daemon passes its long-lived judge `pool` in."""
     with ExitStack() as stack:
-        pool = stack.enter_context(
-            JudgePool(registry_path(settings), settings.round.form, judge_limits(settings))
-        )
+        if pool is None:
+            pool = stack.enter_context(judge_pool(settings))
         ctx = make_context(settings, stack.enter_context(open_ledger(settings)), pool.judge_many)
         inbox = make_inbox(settings)
         stack.enter_context(inbox)

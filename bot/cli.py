@@ -233,21 +233,12 @@ def _cmd_health(args: argparse.Namespace) -> int:
 def _cmd_reprocess(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
-    from bot.app import (
-        judge_limits,
-        make_context,
-        make_outbox,
-        open_ledger,
-        rebuild_master_for,
-        registry_path,
-    )
+    from bot.app import judge_pool, make_context, make_outbox, open_ledger, rebuild_master_for
     from bot.operations import rejudge, select_mails
 
     settings = load_settings(args.config)
     with ExitStack() as stack:
-        pool = stack.enter_context(
-            JudgePool(registry_path(settings), settings.round.form, judge_limits(settings))
-        )
+        pool = stack.enter_context(judge_pool(settings))
         ledger = stack.enter_context(open_ledger(settings))
         ctx = make_context(settings, ledger, pool.judge_many)
         outbox = None

@@ -11,17 +11,20 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.app import credential, open_app
+from bot.app import credential, judge_pool, open_app
 from bot.config import Settings
 from bot.context import CycleSummary
 from bot.idle import IdleWatcher
+from bot.judge import JudgePool
 from bot.operations import write_heartbeat
 
 log = logging.getLogger(__name__)
 
 
-def run_once(settings: Settings, stop: Callable[[], bool] = lambda: False) -> CycleSummary:
-    with open_app(settings) as app:
+def run_once(
+    settings: Settings, stop: Callable[[], bool] = lambda: False, pool: JudgePool | None = None
+) -> CycleSummary:
+    with open_app(settings, pool) as app:
         summary = app.cycle(stop)
     write_heartbeat(settings, summary.seen, summary.handled, summary.failed)
     log.info(
@@ -31,21 +34,26 @@ def run_once(settings: Settings, stop: Callable[[], bool] = lambda: False) -> Cy
     return summary
 
 
-def _guarded_cycle(settings: Settings, stopping: threading.Event) -> None:
+def _guarded_cycle(settings: Settings, stopping: threading.Event, pool: JudgePool) -> None:
     try:
-        run_once(settings, stopping.is_set)
+        run_once(settings, stopping.is_set, pool)
     except Exception:  # a failed poll (server down, disk full) must not end the daemon; the next one retries
         log.exception("cycle failed; retrying at the next interval")
 
 
 def run_forever(settings: Settings) -> None:
     """Poll every `schedule.interval_seconds`; a cycle still running when the next is due is not doubled."""
+    with judge_pool(settings) as pool:  # workers live as long as the daemon; connections are per cycle
+        _schedule(settings, pool)
+
+
+def _schedule(settings: Settings, pool: JudgePool) -> None:
     scheduler = BlockingScheduler(timezone="UTC")
     stopping = threading.Event()
     scheduler.add_job(
         _guarded_cycle,
         "interval",
-        args=[settings, stopping],
+        args=[settings, stopping, pool],
         seconds=settings.schedule.interval_seconds,
         max_instances=1,
         coalesce=True,
