@@ -160,6 +160,8 @@ class DaemonRig:
     sent_folder: str = ""  # "\\Sent": look replies up there after a crash (Gmail files what it relays)
     max_attempts: int = 3
     operator_address: str = ""
+    replies_per_sender_per_hour: int = 10  # the production defaults
+    replies_daily_cap: int = 400
     workers: int = 1  # one judge worker starts faster; the random-kill test uses two, as production does
     interval_seconds: int = 10
     idle: bool = False
@@ -219,6 +221,10 @@ workers = {self.workers}
 [operations]
 max_attempts = {self.max_attempts}
 operator_address = {q(self.operator_address)}
+
+[replies]
+per_sender_per_hour = {self.replies_per_sender_per_hour}
+daily_cap = {self.replies_daily_cap}
 """
         self.root.mkdir(parents=True, exist_ok=True)
         self.config.write_text(text, encoding="utf-8")
