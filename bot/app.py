@@ -91,7 +91,9 @@ def registry_for(settings: Settings) -> Registry:
 
 def judge_limits(settings: Settings) -> JudgeLimits:
     lim = settings.limits
-    return JudgeLimits(lim.seconds_per_attachment, lim.worker_memory_mib * 1024 * 1024, lim.workers)
+    return JudgeLimits(
+        lim.seconds_per_attachment, lim.worker_memory_mib * 1024 * 1024, lim.workers, lim.parser_limits()
+    )
 
 
 def make_context(
@@ -121,6 +123,7 @@ def make_context(
         else None,
         sender_map={k: tuple(v) for k, v in settings.senders.map.items()},
         hold_unlisted=settings.senders.unlisted == "hold",
+        limits=settings.limits.parser_limits(),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.errors import ConfigError
+from parsers.limits import MIB, Limits
 
 Security = Literal["ssl", "starttls", "none"]
 
@@ -96,6 +97,21 @@ class LimitsSettings(_Section):
     seconds_per_attachment: float = Field(default=30.0, gt=0)
     worker_memory_mib: int = Field(default=512, ge=128)
     workers: int = Field(default=2, ge=1, le=16)
+    attachment_mib: int = Field(default=20, ge=1)
+    zip_entries: int = Field(default=500, ge=10)
+    uncompressed_mib: int = Field(default=200, ge=1)
+    compression_ratio: int = Field(default=100, ge=10)
+    sheet_rows: int = Field(default=20_000, ge=100)
+    sheet_cols: int = Field(default=200, ge=20)
+    cells: int = Field(default=2_000_000, ge=10_000)
+
+    def parser_limits(self) -> Limits:
+        """The checks made on every attachment before any reader sees it."""
+        return Limits(
+            attachment_bytes=self.attachment_mib * MIB, zip_entries=self.zip_entries,
+            total_uncompressed_bytes=self.uncompressed_mib * MIB, entry_ratio=self.compression_ratio,
+            sheet_rows=self.sheet_rows, sheet_cols=self.sheet_cols, cells=self.cells,
+        )  # fmt: skip
 
 
 class RepliesSettings(_Section):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.mail import Attachment
+from parsers.limits import DEFAULT_LIMITS, Limits
 from storage.archive import Archive
 from storage.ledger import Ledger
 from validators import Form, Registry
@@ -34,6 +35,7 @@ class Context:
     dmarc_authserv_id: str | None = None  # None: DMARC not required
     sender_map: dict[str, tuple[str, ...]] = field(default_factory=dict)
     hold_unlisted: bool = False
+    limits: Limits = DEFAULT_LIMITS  # for zip attachments unpacked while reading the mail
 
 
 @dataclass

@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.mail import Attachment
 from parsers import ParseError, parse_workbook
 from parsers.errors import ReaderCrashed, ReaderTimeout
+from parsers.limits import DEFAULT_LIMITS, Limits
 from validators import Form, Registry, load_form, load_registry, validate
 from validators.findings import Finding, Report, Severity
 
@@ -33,14 +34,17 @@ class JudgeLimits:
     seconds_per_attachment: float = 30.0
     memory_bytes: int = 512 * 1024 * 1024
     workers: int = 2
+    parse: Limits = DEFAULT_LIMITS
 
 
-def judge_attachment(att: Attachment, registry: Registry, form: Form) -> Report:
+def judge_attachment(
+    att: Attachment, registry: Registry, form: Form, limits: Limits = DEFAULT_LIMITS
+) -> Report:
     """Parse and validate one attachment in this process; an unreadable file is a finding, not an error."""
     if att.refused is not None:
         return failed_report(att.filename, *att.refused)
     try:
-        workbook = parse_workbook(att.payload, att.filename)
+        workbook = parse_workbook(att.payload, att.filename, limits)
     except ParseError as e:
         return failed_report(att.filename, e.code, dict(e.ctx))
     return validate(workbook, registry, form)
@@ -51,7 +55,9 @@ def failed_report(filename: str, code: str, ctx: dict[str, str | int] | None = N
     return Report(filename=filename, province=None, findings=(finding,), readable=False)
 
 
-def _worker_main(conn: Connection, registry_path: Path | None, form_path: Path | None, memory: int) -> None:
+def _worker_main(
+    conn: Connection, registry_path: Path | None, form_path: Path | None, memory: int, limits: Limits
+) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     registry, form = load_registry(registry_path), load_form(form_path)
     conn.send(READY)
@@ -60,7 +66,7 @@ def _worker_main(conn: Connection, registry_path: Path | None, form_path: Path |
             job = conn.recv()
         except EOFError:
             return
-        conn.send(judge_attachment(job, registry, form))
+        conn.send(judge_attachment(job, registry, form, limits))
 
 
 class _Worker:
@@ -100,7 +106,7 @@ class JudgePool:
         limits: JudgeLimits = JudgeLimits(),
     ) -> None:
         self.limits = limits
-        self._args = (registry_path, form_path, limits.memory_bytes)
+        self._args = (registry_path, form_path, limits.memory_bytes, limits.parse)
         self._ctx = mp.get_context("spawn")
         self._workers: list[_Worker] = []
 

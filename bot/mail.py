@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from parsers import ParseError, unpack_container
+from parsers.limits import DEFAULT_LIMITS, Limits
 from parsers.sniff import sniff
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -84,7 +85,7 @@ def decode_text(raw: str | None) -> str:
         return raw
 
 
-def parse_mail(raw: bytes) -> IncomingMail:
+def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> IncomingMail:
     """Parse one message. Never raises on malformed input: odd parts are skipped, not fatal."""
     msg = email.message_from_bytes(raw)
     from_name, from_address = email.utils.parseaddr(decode_text(msg.get("From")))
@@ -102,7 +103,7 @@ def parse_mail(raw: bytes) -> IncomingMail:
             continue
         kind = sniff(payload)
         if kind == "zip":
-            spreadsheets.extend(_unpack(filename or "attachment.zip", payload))
+            spreadsheets.extend(_unpack(filename or "attachment.zip", payload, limits))
         elif kind in SPREADSHEET_KINDS or filename.lower().endswith(SPREADSHEET_EXTENSIONS):
             spreadsheets.append(Attachment(filename or f"attachment.{kind}", payload))
         else:
@@ -152,10 +153,10 @@ def _decode_8bit(data: bytes) -> str:
         return data.decode("cp874", errors="replace")
 
 
-def _unpack(filename: str, payload: bytes) -> list[Attachment]:
+def _unpack(filename: str, payload: bytes, limits: Limits) -> list[Attachment]:
     """The workbooks inside a zip attachment (one level), each judged on its own; a refusal is kept."""
     try:
-        members = unpack_container(payload, filename)
+        members = unpack_container(payload, filename, limits)
     except ParseError as e:
         return [Attachment(filename, payload, (e.code, dict(e.ctx)))]
     return [Attachment(f"{filename}/{name}", data) for name, data in members]

@@ -97,7 +97,7 @@ def rejudge(ctx: Context, mails: list[tuple[int, str, str]], outbox: Outbox | No
     outcomes: dict[str, int] = {}
     progress = Progress("reprocess", len(mails))
     for mail_id, sha, received_at in mails:
-        mail = parse_mail(ctx.archive.load(sha))
+        mail = parse_mail(ctx.archive.load(sha), ctx.limits)
         results, submissions = judge_mail(mail, ctx, refile=True)
         reply = compose_reply(
             mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=ctx.clock()

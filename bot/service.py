@@ -82,7 +82,7 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     """Handle one message end to end and return its outcome word (or "skipped" when already handled)."""
     started = time.perf_counter()
     sha256 = ctx.archive.store(message.raw)
-    mail = parse_mail(message.raw)
+    mail = parse_mail(message.raw, ctx.limits)
     known = ctx.ledger.mail_by_sha(sha256) or ctx.ledger.mail_by_fingerprint(mail.fingerprint)
     if known is not None and known.state != "new":
         send_pending(ctx, outbox, mail_id=known.id)

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.config import MailboxSettings, RoundSettings, Settings, SmtpSettings, StorageSettings
+from bot.config import (
+    LimitsSettings,
+    MailboxSettings,
+    RoundSettings,
+    Settings,
+    SmtpSettings,
+    StorageSettings,
+)
 from bot.daemon import run_once
 from tests import hostile
 from tests.builders import make_report
@@ -119,3 +126,12 @@ def test_hostile_attachments_get_thai_answers_and_the_bot_keeps_going(tmp_path: 
     assert sum("ไฟล์ใหญ่เกินกำหนด" in b for b in bodies) == 1
     assert sum("ไฟล์มีส่วนที่ไม่ปลอดภัย" in b for b in bodies) == 1
     assert sum("ยกเลิกรหัสผ่าน" in b for b in bodies) == 1
+
+
+def test_configured_limits_reach_the_judge(tmp_path: Path) -> None:
+    s = settings(tmp_path).model_copy(update={"limits": LimitsSettings(sheet_rows=100, workers=1)})
+    deliver(s.mailbox.path, "1.big", make_report("นครราชสีมา"))  # 334 LAOs: more rows than allowed here
+
+    assert run_once(s).outcomes == {"unreadable": 1}
+    [reply] = replies(tmp_path)
+    assert "ไฟล์ใหญ่เกินกำหนด" in reply.get_body(("plain",)).get_content()  # type: ignore[union-attr]
