@@ -66,7 +66,15 @@ SUBMISSION_FILLS = {
     "เปิดไฟล์ไม่ได้": STATUS_FILLS[views.STATUS_ERRORS],
     "ส่งซ้ำ": STATUS_FILLS[views.STATUS_MISSING],
 }
-REPLY_STATE_TH = {"sent": "ส่งแล้ว", "pending": "รอส่ง", "none": "ไม่ตอบกลับ"}
+REPLY_STATE_TH = {
+    "sent": "ส่งแล้ว", "pending": "รอส่ง", "sending": "กำลังส่ง", "suppressed": "งดตอบ (เกินจำนวนที่กำหนด)",
+    "none": "ไม่ตอบกลับ",
+}  # fmt: skip
+SENDER_VERDICT_TH = {
+    "verified": "ตรงตามรายชื่อ",
+    "unverified": "ไม่อยู่ในรายชื่อ (ยังไม่ยืนยัน)",
+    "unknown_province": "",
+}
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF): removed.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EXCEL_MAX_TEXT = 32767
@@ -278,12 +286,13 @@ def _data_sheet(wb: Workbook, records: Sequence[tuple[LaoRecord, views.Submissio
 def _history_sheet(wb: Workbook, subs: Sequence[views.SubmissionView]) -> None:
     headers = [
         "ลำดับ", "รับเมื่อ", "จังหวัด", "ผู้ส่ง", "ชื่อไฟล์", "ผลการตรวจ", "อปท. ที่รับเข้า", "ข้อผิดพลาด",
-        "ข้อสังเกต", "การตอบกลับ", "หัวเรื่อง", "Message-ID",
+        "ข้อสังเกต", "การตอบกลับ", "หัวเรื่อง", "Message-ID", "ผู้ส่งตามรายชื่อ",
     ]  # fmt: skip
     rows = [
         (s.id, thai_datetime(s.received_at), s.province or "", s.sender, s.filename,
          SUBMISSION_STATUS_TH.get(s.status, s.status), s.rows, s.errors, s.warnings,
-         REPLY_STATE_TH.get(s.reply_state, s.reply_state), s.subject, s.message_id)
+         REPLY_STATE_TH.get(s.reply_state, s.reply_state), s.subject, s.message_id,
+         SENDER_VERDICT_TH.get(s.sender_verdict or "", ""))
         for s in subs
     ]  # fmt: skip
     _table(wb, SHEET_HISTORY, headers, rows, fills=(5, SUBMISSION_FILLS))

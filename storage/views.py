@@ -55,7 +55,8 @@ class SubmissionView:
     warnings: int
     message_id: str
     subject: str
-    reply_state: str  # sent | pending | none
+    reply_state: str  # sent | pending | sending | suppressed | none (of the mail's latest reply)
+    sender_verdict: str | None = None  # verified | unverified | unknown_province | None (no sender map)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,10 @@ def submissions(conn: sqlite3.Connection) -> list[SubmissionView]:
     """Every submission, in filing order, with its mail's identity and the state of its reply."""
     rows = conn.execute(
         "SELECT s.id, s.received_at, s.province, s.filename, s.sender, s.status, s.rows, s.errors, "
-        "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none') FROM submissions s "
-        "JOIN mails m ON m.id = s.mail_id LEFT JOIN replies r ON r.mail_id = m.id ORDER BY s.id"
+        "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none'), s.sender_verdict "
+        "FROM submissions s JOIN mails m ON m.id = s.mail_id "
+        "LEFT JOIN replies r ON r.id = (SELECT MAX(id) FROM replies "
+        "WHERE mail_id = m.id AND kind != 'operator_notice') ORDER BY s.id"
     ).fetchall()
     return [SubmissionView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
 

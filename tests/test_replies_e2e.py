@@ -389,3 +389,5 @@ def test_report_from_an_address_not_listed_for_its_province(
         assert filed == [("unverified",)]
         [received] = smtp_sink.wait_for(1)
         assert received.rcpt_tos == ["someone@gmail.com"]
+        history = load_workbook(settings.storage.master_workbook)["ประวัติการส่ง"]  # and shown so to DLA staff
+        assert [c.value for c in history[2]][-1] == "ไม่อยู่ในรายชื่อ (ยังไม่ยืนยัน)"
