@@ -19,6 +19,7 @@ from bot.faults import crashpoint
 from bot.mail import IncomingMail, parse_mail
 from bot.policy import dmarc_verdict, is_late, rate_limit_reason, robot_reason, sender_verdict
 from bot.ports import Inbox, InboxMessage, Outbox
+from bot.progress import Progress
 from bot.replies import (
     FileResult,
     Reply,
@@ -248,10 +249,12 @@ def run_cycle(
         summary.replies_sent += send_pending(ctx, outbox)
     except BotError as e:  # a reply that cannot go out now must never keep the inbox from being read
         log.warning("pending replies not sent yet: %s", e)
+    progress = Progress("mail", None)  # a backfill of a whole mailbox shows how far it got
     for message in inbox.messages():
         if stop():
             break
         summary.seen += 1
+        progress.step()
         try:
             outcome = handle_message(message, inbox, outbox, ctx)
         except Exception as e:  # the one broad net: log, keep the mail for the next cycle, move on
@@ -263,6 +266,7 @@ def run_cycle(
         else:
             summary.handled += 1
             summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
+    progress.done()
     return summary
 
 
