@@ -8,6 +8,7 @@ only while the ledger says it is pending, and a handled mail found again is only
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -169,16 +170,7 @@ def _hold(
     inbox: Inbox, outbox: Outbox, ctx: Context,
 ) -> str:  # fmt: skip
     """Keep a mail for a person (no reply, not filed): moved to quarantine, the operator told why."""
-    notice = None
-    if ctx.operator_address:
-        notice = compose_hold_notice(
-            mail,
-            sha256,
-            reason,
-            from_address=ctx.from_address,
-            to_address=ctx.operator_address,
-            now=ctx.clock(),
-        )
+    notice = functools.partial(compose_hold_notice, mail, sha256, reason)
     return _set_aside(message, mail, mail_id, "held", reason, notice, inbox, outbox, ctx)
 
 
@@ -187,29 +179,21 @@ def _quarantine(
     inbox: Inbox, outbox: Outbox, ctx: Context,
 ) -> str:  # fmt: skip
     """Give up on a mail whose handling failed (or killed the process) too often."""
-    notice = None
-    if ctx.operator_address:
-        notice = compose_operator_notice(
-            mail,
-            sha256,
-            attempts,
-            from_address=ctx.from_address,
-            to_address=ctx.operator_address,
-            now=ctx.clock(),
-        )
-    return _set_aside(
-        message, mail, mail_id, "quarantined", f"failed_{attempts - 1}_times", notice, inbox, outbox, ctx
-    )
+    notice = functools.partial(compose_operator_notice, mail, sha256, attempts)
+    reason = f"failed_{attempts - 1}_times"
+    return _set_aside(message, mail, mail_id, "quarantined", reason, notice, inbox, outbox, ctx)
 
 
 def _set_aside(
-    message: InboxMessage, mail: IncomingMail, mail_id: int, outcome: str, reason: str, notice: Reply | None,
-    inbox: Inbox, outbox: Outbox, ctx: Context,
+    message: InboxMessage, mail: IncomingMail, mail_id: int, outcome: str, reason: str,
+    notice: Callable[..., Reply], inbox: Inbox, outbox: Outbox, ctx: Context,
 ) -> str:  # fmt: skip
     """Record why no province reply goes out, tell the operator, move the mail to the quarantine folder."""
-    ctx.ledger.record_without_reply(
-        mail_id, outcome, reason, (notice.message_id, notice.to_address, notice.raw) if notice else None
-    )
+    told = None
+    if ctx.operator_address:
+        n = notice(from_address=ctx.from_address, to_address=ctx.operator_address, now=ctx.clock())
+        told = (n.message_id, n.to_address, n.raw)
+    ctx.ledger.record_without_reply(mail_id, outcome, reason, told)
     send_pending(ctx, outbox, mail_id=mail_id)
     inbox.quarantine(message)
     log.warning("uid=%s message_id=%s outcome=%s reason=%s", message.uid, mail.message_id, outcome, reason)
