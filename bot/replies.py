@@ -8,24 +8,26 @@ Thai text lives in the templates and in the small catalogues below, keyed by cod
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import email.utils
 import logging
 import re
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
-from email.message import EmailMessage
-from email.policy import SMTP, EmailPolicy, compat32
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 import jinja2
 
-from bot.annotate import XLSX_MIME, annotate_workbook
+from bot.annotate import annotate_workbook
 from bot.mail import IncomingMail
+from bot.mime import (
+    POLICY,
+    ReplyAttachment,
+    attachment_part,
+    domain_of,
+    new_message,
+)
 from storage.template import TemplateError, write_template
 from validators.findings import Finding, Severity
 from validators.form import Form
@@ -65,16 +67,6 @@ _ADDRESS = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+")
 
 
 @dataclass(frozen=True, slots=True)
-class ReplyAttachment:
-    """A file sent back: `kind` annotated | blank_form, the Thai `filename`, the bytes."""
-
-    kind: str
-    filename: str
-    payload: bytes
-    content_type: str = XLSX_MIME
-
-
-@dataclass(frozen=True, slots=True)
 class FileResult:
     """The judgement of one attachment, as the reply needs it."""
 
@@ -95,38 +87,6 @@ class Reply:
     message_id: str
     to_address: str  # "" when the sender gave no usable address: nothing to send
     raw: bytes
-
-
-# ------------------------------------------------------------------------------------------ MIME policy
-
-
-class _MsgIdListHeader(UnstructuredHeader):
-    """In-Reply-To / References folded between msg-ids, never RFC 2047-encoded.
-
-    CPython's default folding turns a msg-id longer than the line into `=?utf-8?q?...?=` (Gmail's
-    <CA...@mail.gmail.com> ids are), which breaks threading; a long id may stay on one long line.
-    """
-
-    name: str  # set by BaseHeader, which the registry mixes in
-
-    def fold(self, *, policy: Any) -> str:
-        lines = [f"{self.name}:"]
-        for word in str(self).split():
-            if len(lines[-1]) + 1 + len(word) > 78 and lines[-1] != f"{self.name}:":
-                lines.append("")
-            lines[-1] += f" {word}"
-        return str(policy.linesep).join(lines) + str(policy.linesep)
-
-
-def _reply_policy() -> EmailPolicy[EmailMessage]:
-    registry = HeaderRegistry()
-    header = cast("type[BaseHeader]", _MsgIdListHeader)  # a mixin: the registry adds BaseHeader
-    registry.map_to_type("in-reply-to", header)
-    registry.map_to_type("references", header)
-    return SMTP.clone(header_factory=registry)
-
-
-POLICY = _reply_policy()
 
 
 # ---------------------------------------------------------------------------------------------- kinds
@@ -340,53 +300,7 @@ def _budgeted(results: Sequence[FileResult]) -> list[tuple[ReplyAttachment, str]
     return numbered
 
 
-def content_disposition(filename: str, ascii_fallback: str) -> str:
-    """`attachment; filename*=UTF-8''…; filename="<ascii>"`, pre-folded into lines under 78 characters.
-
-    RFC 2231 (with `*0*` continuations when long) for the Thai name, the plain ASCII name after it for
-    clients that show "Untitled" otherwise. Lines are kept short so that no policy refolds (and mangles) it.
-    """
-    encoded = urllib.parse.quote(filename.encode("utf-8"), safe="")
-    plain = f' filename="{ascii_fallback}"'
-    if len(f" filename*=UTF-8''{encoded};") <= 76:
-        return f"attachment;\r\n filename*=UTF-8''{encoded};\r\n{plain}"
-    chunks = [""]
-    for char in filename:  # whole characters per segment: some clients decode each segment alone
-        quoted = urllib.parse.quote(char.encode("utf-8"), safe="")
-        if chunks[-1] and len(chunks[-1]) + len(quoted) > 48:
-            chunks.append("")
-        chunks[-1] += quoted
-    charset = "UTF-8''"
-    lines = [f" filename*{i}*={charset if i == 0 else ''}{c};" for i, c in enumerate(chunks)]
-    return "attachment;\r\n" + "\r\n".join(lines) + "\r\n" + plain
-
-
-def _attachment_part(att: ReplyAttachment, ascii_name: str) -> EmailMessage:
-    part = EmailMessage(policy=compat32)  # compat32 stores header values as given: no refolding
-    part["Content-Type"] = f'{att.content_type};\r\n name="{ascii_name}"'
-    part["Content-Transfer-Encoding"] = "base64"
-    part["Content-Disposition"] = content_disposition(att.filename, ascii_name)
-    part.set_payload(base64.encodebytes(att.payload).decode("ascii"))
-    return part
-
-
 # ------------------------------------------------------------------------------------------------ mails
-
-
-def _new_message(
-    from_header: str, to: str, subject: str, now: dt.datetime, domain: str, idstring: str
-) -> EmailMessage:
-    msg = EmailMessage(policy=POLICY)
-    msg["From"] = from_header
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Date"] = email.utils.format_datetime(now)
-    msg["Message-ID"] = email.utils.make_msgid(idstring=idstring, domain=domain)
-    return msg
-
-
-def _domain(address: str) -> str:
-    return address.rpartition("@")[2] or "localreport.invalid"
 
 
 def reply_address(mail: IncomingMail) -> str:
@@ -412,9 +326,9 @@ def compose_reply(
     """
     kind = mail_kind(results, late)
     to_address = reply_address(mail)
-    msg = _new_message(
+    msg = new_message(
         email.utils.formataddr((from_name, from_address)), to_address or "undisclosed-recipients:;",
-        reply_subject(mail.subject, kind), now, _domain(from_address), "localreport",
+        reply_subject(mail.subject, kind), now, domain_of(from_address), "localreport",
     )  # fmt: skip
     parent = _MSG_ID.search(mail.message_id)
     if parent:
@@ -433,12 +347,12 @@ def compose_reply(
     if attachments:
         msg.make_mixed()
         for att, ascii_name in attachments:
-            msg.attach(_attachment_part(att, ascii_name))
+            msg.attach(attachment_part(att, ascii_name))
     return Reply(kind, str(msg["Message-ID"]), to_address, msg.as_bytes(policy=POLICY))
 
 
 def _operator_mail(subject: str, body: str, *, from_address: str, to_address: str, now: dt.datetime) -> Reply:
-    msg = _new_message(from_address, to_address, subject, now, _domain(from_address), "localreport-operator")
+    msg = new_message(from_address, to_address, subject, now, domain_of(from_address), "localreport-operator")
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(body)

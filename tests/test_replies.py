@@ -27,13 +27,13 @@ import pytest
 
 from bot import replies
 from bot.mail import IncomingMail
+from bot.mime import content_disposition
 from bot.replies import (
     FileResult,
     ReplyAttachment,
     compose_hold_notice,
     compose_operator_notice,
     compose_reply,
-    content_disposition,
     finding_message,
     mail_kind,
     rejection_attachments,

@@ -1,0 +1,101 @@
+"""MIME details of our replies: a policy that keeps Message-ID lists unencoded, Thai attachment names
+with an ASCII fallback, pre-folded so no later step mangles them."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import email.utils
+import urllib.parse
+from dataclasses import dataclass
+from email.headerregistry import BaseHeader, HeaderRegistry, UnstructuredHeader
+from email.message import EmailMessage
+from email.policy import SMTP, EmailPolicy, compat32
+from typing import Any, cast
+
+from bot.annotate import XLSX_MIME
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyAttachment:
+    """A file sent back: `kind` annotated | blank_form, the Thai `filename`, the bytes."""
+
+    kind: str
+    filename: str
+    payload: bytes
+    content_type: str = XLSX_MIME
+
+
+class _MsgIdListHeader(UnstructuredHeader):
+    """In-Reply-To / References folded between msg-ids, never RFC 2047-encoded.
+
+    CPython's default folding turns a msg-id longer than the line into `=?utf-8?q?...?=` (Gmail's
+    <CA...@mail.gmail.com> ids are), which breaks threading; a long id may stay on one long line.
+    """
+
+    name: str  # set by BaseHeader, which the registry mixes in
+
+    def fold(self, *, policy: Any) -> str:
+        lines = [f"{self.name}:"]
+        for word in str(self).split():
+            if len(lines[-1]) + 1 + len(word) > 78 and lines[-1] != f"{self.name}:":
+                lines.append("")
+            lines[-1] += f" {word}"
+        return str(policy.linesep).join(lines) + str(policy.linesep)
+
+
+def _reply_policy() -> EmailPolicy[EmailMessage]:
+    registry = HeaderRegistry()
+    header = cast("type[BaseHeader]", _MsgIdListHeader)  # a mixin: the registry adds BaseHeader
+    registry.map_to_type("in-reply-to", header)
+    registry.map_to_type("references", header)
+    return SMTP.clone(header_factory=registry)
+
+
+POLICY = _reply_policy()
+
+
+def content_disposition(filename: str, ascii_fallback: str) -> str:
+    """`attachment; filename*=UTF-8''…; filename="<ascii>"`, pre-folded into lines under 78 characters.
+
+    RFC 2231 (with `*0*` continuations when long) for the Thai name, the plain ASCII name after it for
+    clients that show "Untitled" otherwise. Lines are kept short so that no policy refolds (and mangles) it.
+    """
+    encoded = urllib.parse.quote(filename.encode("utf-8"), safe="")
+    plain = f' filename="{ascii_fallback}"'
+    if len(f" filename*=UTF-8''{encoded};") <= 76:
+        return f"attachment;\r\n filename*=UTF-8''{encoded};\r\n{plain}"
+    chunks = [""]
+    for char in filename:  # whole characters per segment: some clients decode each segment alone
+        quoted = urllib.parse.quote(char.encode("utf-8"), safe="")
+        if chunks[-1] and len(chunks[-1]) + len(quoted) > 48:
+            chunks.append("")
+        chunks[-1] += quoted
+    charset = "UTF-8''"
+    lines = [f" filename*{i}*={charset if i == 0 else ''}{c};" for i, c in enumerate(chunks)]
+    return "attachment;\r\n" + "\r\n".join(lines) + "\r\n" + plain
+
+
+def attachment_part(att: ReplyAttachment, ascii_name: str) -> EmailMessage:
+    part = EmailMessage(policy=compat32)  # compat32 stores header values as given: no refolding
+    part["Content-Type"] = f'{att.content_type};\r\n name="{ascii_name}"'
+    part["Content-Transfer-Encoding"] = "base64"
+    part["Content-Disposition"] = content_disposition(att.filename, ascii_name)
+    part.set_payload(base64.encodebytes(att.payload).decode("ascii"))
+    return part
+
+
+def new_message(
+    from_header: str, to: str, subject: str, now: dt.datetime, domain: str, idstring: str
+) -> EmailMessage:
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = from_header
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = email.utils.format_datetime(now)
+    msg["Message-ID"] = email.utils.make_msgid(idstring=idstring, domain=domain)
+    return msg
+
+
+def domain_of(address: str) -> str:
+    return address.rpartition("@")[2] or "localreport.invalid"
