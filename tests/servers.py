@@ -87,7 +87,7 @@ instance_name = dovecot-test-{port}
 log_path = {dir}/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 auth_failure_delay = 0
 mail_location = maildir:~/Maildir
 mail_fsync = never
@@ -99,7 +99,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {dir}/users/%u
 }}
-userdb {{
+{oauth_passdb}userdb {{
   driver = static
   args = uid={uid} gid={gid} home={dir}/mail/%u
 }}
@@ -175,8 +175,9 @@ class DovecotServer:
 
     host = LOOPBACK
 
-    def __init__(self, *, start_timeout: float = 10.0) -> None:
+    def __init__(self, *, start_timeout: float = 10.0, oauth2_introspection_url: str | None = None) -> None:
         self.start_timeout = start_timeout
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.port, self.lmtp_port = _free_ports(2)
         # Not under pytest's tmp_path: as root, Dovecot's processes need +x on every parent directory.
         self.dir = Path(tempfile.mkdtemp(prefix="dovecot-test-", dir="/tmp"))
@@ -345,8 +346,22 @@ class DovecotServer:
             internal_group=internal_group,
             uid=owner.pw_uid,
             gid=owner.pw_gid,
+            oauth_mechanisms=" xoauth2 oauthbearer" if self.oauth2_introspection_url else "",
+            oauth_passdb=self._oauth_passdb(),
         )
         (self.dir / "dovecot.conf").write_text(config, encoding="utf-8")
+
+    def _oauth_passdb(self) -> str:
+        """XOAUTH2 logins checked by RFC 7662 token introspection at a URL the test serves."""
+        if not self.oauth2_introspection_url:
+            return ""
+        ext = self.dir / "oauth2.conf.ext"
+        ext.write_text(
+            f"introspection_mode = post\nintrospection_url = {self.oauth2_introspection_url}\n"
+            "username_attribute = email\nactive_attribute = active\nactive_value = true\n",
+            encoding="utf-8",
+        )
+        return f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {ext}\n}}\n"
 
     def _wait_for_greeting(self) -> None:
         deadline = time.monotonic() + self.start_timeout
