@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +22,6 @@ EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `localreport check --json … | head` ends quietly
     parser = _parser()
     args = parser.parse_args(argv)
     logsetup.configure(args.log_level, args.log_format)
@@ -31,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BotError as e:
         print(f"localreport: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `localreport check --json … | head`: the reader left; end quietly
+        # Not SIGPIPE's default action: that would also kill a daemon writing to a dropped IMAP socket.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_REJECTED
     return result
 
 

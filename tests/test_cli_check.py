@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,10 @@ def test_json_gives_excel_row_and_column_thai_message_and_suggestion(
         "message": "เขียนชื่อย่อ ให้เขียนชื่อเต็มของหน่วยงาน", "suggestion": "องค์การบริหารส่วนจังหวัดระนอง",
     }  # fmt: skip
     assert set(result) == {"file", "status", "province", "rows", "findings"}
+
+
+def test_the_command_leaves_sigpipe_alone_so_a_dropped_socket_cannot_kill_the_daemon(tmp_path: Path) -> None:
+    ok = tmp_path / "ok.xlsx"
+    ok.write_bytes(make_report("ระนอง"))
+    main(["check", str(ok)])
+    assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN  # Python's own setting: EPIPE is an exception
