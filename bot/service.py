@@ -35,6 +35,7 @@ from validators import Registry
 from validators.messages import message_for
 
 log = logging.getLogger(__name__)
+SOFT_ROBOT_SIGNALS = frozenset({"vendor_auto_reply", "precedence_bulk", "mailing_list"})
 
 
 def judge_mail(
@@ -105,6 +106,10 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
         return _quarantine(message, mail, sha256, row.id, row.attempts, inbox, outbox, ctx)
     crashpoint("after_archive")  # archived and its attempt counted; nothing judged yet
     robot = robot_reason(mail, ctx.own_addresses)
+    if robot in SOFT_ROBOT_SIGNALS and mail.spreadsheets:
+        # A list or bulk header on a mail that carries a workbook may be a province's report sent through a
+        # group: never answered automatically, but kept for a person rather than dropped.
+        return _hold(message, mail, sha256, row.id, f"{robot}_with_workbook", inbox, outbox, ctx)
     if robot is not None:  # never answer robots (bounces, out-of-office, lists, ourselves): not even judged
         ctx.ledger.record_without_reply(row.id, "suppressed", robot)
         inbox.mark_handled(message)
