@@ -105,23 +105,49 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     if row.attempts > ctx.max_attempts:
         return _quarantine(message, mail, sha256, row.id, row.attempts, inbox, outbox, ctx)
     crashpoint("after_archive")  # archived and its attempt counted; nothing judged yet
+    gated = _gate(message, mail, sha256, row.id, inbox, outbox, ctx)
+    if gated is not None:
+        return gated
+    outcome, results = _judge_file_answer(message, mail, sha256, row.id, inbox, outbox, ctx)
+    provinces = ",".join(sorted({r.province for r in results if r.province})) or "-"
+    log.info(
+        "uid=%s message_id=%s province=%s outcome=%s findings=%d ms=%d",
+        message.uid, mail.message_id, provinces, outcome, sum(len(r.findings) for r in results),
+        (time.perf_counter() - started) * 1000,
+    )  # fmt: skip
+    return outcome
+
+
+def _gate(
+    message: InboxMessage, mail: IncomingMail, sha256: str, mail_id: int,
+    inbox: Inbox, outbox: Outbox, ctx: Context,
+) -> str | None:  # fmt: skip
+    """Robots are never answered; doubtful mail is held for a person. None: go on and judge it."""
     robot = robot_reason(mail, ctx.own_addresses)
     if robot in SOFT_ROBOT_SIGNALS and mail.spreadsheets:
         # A list or bulk header on a mail that carries a workbook may be a province's report sent through a
         # group: never answered automatically, but kept for a person rather than dropped.
-        return _hold(message, mail, sha256, row.id, f"{robot}_with_workbook", inbox, outbox, ctx)
-    if robot is not None:  # never answer robots (bounces, out-of-office, lists, ourselves): not even judged
-        ctx.ledger.record_without_reply(row.id, "suppressed", robot)
+        return _hold(message, mail, sha256, mail_id, f"{robot}_with_workbook", inbox, outbox, ctx)
+    if robot is not None:  # bounces, auto-replies, ourselves: not even judged (a bounce carries our own copy)
+        ctx.ledger.record_without_reply(mail_id, "suppressed", robot)
         inbox.mark_handled(message)
         log.info("uid=%s message_id=%s outcome=suppressed reason=%s", message.uid, mail.message_id, robot)
         return "suppressed"
     if ctx.dmarc_authserv_id is not None:
         verdict = dmarc_verdict(mail.headers, ctx.dmarc_authserv_id, mail.from_address)
         if verdict != "pass":
-            return _hold(message, mail, sha256, row.id, f"dmarc_{verdict}", inbox, outbox, ctx)
+            return _hold(message, mail, sha256, mail_id, f"dmarc_{verdict}", inbox, outbox, ctx)
+    return None
+
+
+def _judge_file_answer(
+    message: InboxMessage, mail: IncomingMail, sha256: str, mail_id: int,
+    inbox: Inbox, outbox: Outbox, ctx: Context,
+) -> tuple[str, list[FileResult]]:  # fmt: skip
+    """Judge, commit the filing and the reply in one transaction, send, then move the mail."""
     results, submissions = judge_mail(mail, ctx)
     if ctx.hold_unlisted and any(r.sender_verdict == "unverified" for r in results):
-        return _hold(message, mail, sha256, row.id, "sender_unlisted", inbox, outbox, ctx)
+        return _hold(message, mail, sha256, mail_id, "sender_unlisted", inbox, outbox, ctx), results
     now = ctx.clock()
     late = ctx.deadline is not None and is_late(message.received_at, ctx.deadline)
     reply = compose_reply(
@@ -132,27 +158,16 @@ def handle_message(message: InboxMessage, inbox: Inbox, outbox: Outbox, ctx: Con
     if limited:
         log.warning("uid=%s message_id=%s reply suppressed reason=%s", message.uid, mail.message_id, limited)
     received_at = message.received_at.astimezone(dt.UTC).isoformat(timespec="seconds")
+    queued = (reply.kind, reply.message_id, reply.to_address, reply.raw) if reply.to_address else None
     ctx.ledger.record_judgement(
-        row.id,
-        reply.kind,
-        mail.from_address,
-        received_at,
-        submissions,
-        (reply.kind, reply.message_id, reply.to_address, reply.raw) if reply.to_address else None,
-        reply_state="suppressed" if limited else "pending",
-        reply_reason=limited,
-    )
+        mail_id, reply.kind, mail.from_address, received_at, submissions, queued,
+        reply_state="suppressed" if limited else "pending", reply_reason=limited,
+    )  # fmt: skip
     crashpoint("after_commit")
-    send_pending(ctx, outbox, mail_id=row.id)
+    send_pending(ctx, outbox, mail_id=mail_id)
     crashpoint("before_move")
     inbox.mark_handled(message)
-    provinces = ",".join(sorted({r.province for r in results if r.province})) or "-"
-    log.info(
-        "uid=%s message_id=%s province=%s outcome=%s findings=%d ms=%d",
-        message.uid, mail.message_id, provinces, reply.kind, sum(len(r.findings) for r in results),
-        (time.perf_counter() - started) * 1000,
-    )  # fmt: skip
-    return reply.kind
+    return reply.kind, results
 
 
 def _sender_limited(ctx: Context, to_address: str, now: dt.datetime) -> str | None:
