@@ -10,6 +10,7 @@ from email.message import EmailMessage
 import openpyxl
 
 from bot.mail import parse_mail
+from bot.replies import reply_address
 
 
 def _tiny_xlsx() -> bytes:
@@ -130,3 +131,30 @@ def test_pdf_and_images_are_other_attachments_not_spreadsheets() -> None:
 def test_pdf_named_xlsx_is_still_judged_so_the_reply_can_say_what_it_is() -> None:
     [att] = parse_mail(_mail_with(("report.xlsx", b"%PDF-1.4 x")).as_bytes()).spreadsheets
     assert att.filename == "report.xlsx"
+
+
+def test_mail_without_message_id_or_date_or_usable_from_still_parses() -> None:
+    raw = (
+        b"From: =?utf-8?b?4Lih4Li1?= <not an address\r\nSubject: \r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n\r\nx\r\n'
+    )
+    mail = parse_mail(raw)
+    assert (mail.message_id, mail.subject, mail.date, mail.spreadsheets) == ("", "", "", ())
+    assert reply_address(mail) == ""  # no usable address: the mail is judged, no reply goes out
+
+
+def test_thousand_character_windows_874_subject_is_decoded_whole() -> None:
+    subject = "รายงานผลการประเมิน " * 60
+    encoded = "=?windows-874?q?" + "".join(f"={b:02X}" for b in subject.encode("cp874")[:60]) + "?="
+    mail = parse_mail(f"From: a@b.th\r\nSubject: {encoded}\r\n\r\nx\r\n".encode())
+    assert mail.subject == subject.encode("cp874")[:60].decode("cp874")
+
+
+def test_outlook_winmail_dat_is_another_attachment_not_a_spreadsheet() -> None:
+    mail = parse_mail(_mail_with(("winmail.dat", b"\x78\x9f\x3e\x22" + b"\x00" * 40)).as_bytes())
+    assert (mail.spreadsheets, mail.other_attachments) == ((), ("winmail.dat",))
+
+
+def test_same_workbook_twice_in_one_mail_is_kept_twice_for_the_judge_to_call_a_duplicate() -> None:
+    mail = parse_mail(_mail_with(("a.xlsx", XLSX_MAGIC), ("copy.xlsx", XLSX_MAGIC)).as_bytes())
+    assert [a.sha256 for a in mail.spreadsheets] == [mail.spreadsheets[0].sha256] * 2
