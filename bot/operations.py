@@ -15,8 +15,7 @@ from bot.context import Context
 from bot.mail import parse_mail
 from bot.ports import Outbox
 from bot.progress import Progress
-from bot.replies import compose_reply
-from bot.service import judge_mail, send_pending
+from bot.service import judge_mail, reply_for, send_pending
 from storage.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -99,9 +98,7 @@ def rejudge(ctx: Context, mails: list[tuple[int, str, str]], outbox: Outbox | No
     for mail_id, sha, received_at in mails:
         mail = parse_mail(ctx.archive.load(sha), ctx.limits)
         results, submissions = judge_mail(mail, ctx, refile=True)
-        reply = compose_reply(
-            mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=ctx.clock()
-        )
+        reply = reply_for(mail, results, dt.datetime.fromisoformat(received_at), ctx.clock(), ctx)
         wanted = outbox is not None and bool(reply.to_address)
         ctx.ledger.record_judgement(
             mail_id, reply.kind, mail.from_address, received_at, submissions,

@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.context import Context, CycleSummary
@@ -149,11 +149,7 @@ def _judge_file_answer(
     if ctx.hold_unlisted and any(r.sender_verdict == "unverified" for r in results):
         return _hold(message, mail, sha256, mail_id, "sender_unlisted", inbox, outbox, ctx), results
     now = ctx.clock()
-    late = ctx.deadline is not None and is_late(message.received_at, ctx.deadline)
-    reply = compose_reply(
-        mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=now,
-        late=late, deadline=ctx.deadline,
-    )  # fmt: skip
+    reply = reply_for(mail, results, message.received_at, now, ctx)
     limited = _sender_limited(ctx, reply.to_address, now)
     if limited:
         log.warning("uid=%s message_id=%s reply suppressed reason=%s", message.uid, mail.message_id, limited)
@@ -168,6 +164,21 @@ def _judge_file_answer(
     crashpoint("before_move")
     inbox.mark_handled(message)
     return reply.kind, results
+
+
+def reply_for(
+    mail: IncomingMail,
+    results: Sequence[FileResult],
+    received_at: dt.datetime,
+    now: dt.datetime,
+    ctx: Context,
+) -> Reply:
+    """The reply to a judged mail: late when it arrived after the deadline day."""
+    late = ctx.deadline is not None and is_late(received_at, ctx.deadline)
+    return compose_reply(
+        mail, results, from_address=ctx.from_address, from_name=ctx.from_name, now=now,
+        late=late, deadline=ctx.deadline,
+    )  # fmt: skip
 
 
 def _sender_limited(ctx: Context, to_address: str, now: dt.datetime) -> str | None:

@@ -22,12 +22,12 @@ from validators import load_registry
 REGISTRY = Path(__file__).resolve().parent.parent / "validators" / "data" / "dla_lao_registry.csv"
 
 
-def write_config(tmp_path: Path, registry: Path | None = None) -> Path:
+def write_config(tmp_path: Path, registry: Path | None = None, deadline: str = "2099-01-01") -> Path:
     cfg = tmp_path / "config.toml"
     extra = f'registry = "{registry}"\n' if registry else ""
     cfg.write_text(
         f'[mailbox]\npath = "mailbox"\n[smtp]\npath = "outbox"\n[storage]\ndir = "state"\n'
-        f'master_workbook = "master.xlsx"\n[round]\ndeadline = 2099-01-01\n{extra}'
+        f'master_workbook = "master.xlsx"\n[round]\ndeadline = {deadline}\n{extra}'
         "[limits]\nworkers = 1\n",
         encoding="utf-8",
     )
@@ -73,6 +73,27 @@ def test_rejected_report_is_accepted_after_registry_update_and_reprocess(
         r[0]: r[1] for r in load_workbook(tmp_path / "master.xlsx")["สรุปรายจังหวัด"].iter_rows(values_only=True)
     }
     assert status["ลำพูน"] == "ถูกต้อง"
+
+
+def test_reprocessed_report_that_first_arrived_after_the_deadline_is_answered_late(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = REGISTRY.read_text(encoding="utf-8").splitlines()
+    old = tmp_path / "old-registry.csv"
+    old.write_text(
+        "\n".join(x for x in lines if "องค์การบริหารส่วนตำบลหนองหนาม" not in x) + "\n", encoding="utf-8"
+    )
+    cfg = write_config(tmp_path, old, deadline="2020-11-02")  # the mail arrives today: long after it
+    deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน"))
+    assert main(["run", "--config", str(cfg), "--once"]) == 0
+    write_config(tmp_path, deadline="2020-11-02")
+    capsys.readouterr()
+
+    assert main(["reprocess", "--config", str(cfg), "--rejected", "--send-replies"]) == 0
+
+    assert (
+        "reprocessed 1 mail(s): late=1" in capsys.readouterr().out
+    )  # not "accepted": the first arrival counts
 
 
 def test_reprocess_with_send_replies_answers_again(
