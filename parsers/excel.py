@@ -58,16 +58,15 @@ def _prepare(kind: str, payload: bytes, limits: Limits, filename: str) -> Prepar
 def _read_sheet(book: pc.CalamineWorkbook, meta: pc.SheetMetadata, extent: Extent | None) -> Sheet:
     sheet = book.get_sheet_by_name(meta.name)
     # skip_empty_area=False pads the rows from A1, so rows[0][0] is always cell A1.
-    rows = [
-        [(v or None) if type(v) is str else _cell(v) for v in row]  # text, most cells, inline for speed
+    rows = tuple(
+        tuple([(v or None) if type(v) is str else _cell(v) for v in row])  # text, most cells, inline
         for row in sheet.to_python(skip_empty_area=False)
-    ]
+    )
     errors: tuple[tuple[int, int], ...] = ()
     uncached: tuple[tuple[int, int], ...] = ()
     if extent is not None:
-        for (r, c), text in extent.errors.items():
-            if r <= len(rows) and c <= len(rows[r - 1]):
-                rows[r - 1][c - 1] = text
+        if extent.errors:
+            rows = _overlay(rows, extent.errors)
         errors = tuple(sorted(extent.errors))
         uncached = tuple(sorted(extent.uncached_formulas))
     merged = tuple(
@@ -77,12 +76,23 @@ def _read_sheet(book: pc.CalamineWorkbook, meta: pc.SheetMetadata, extent: Exten
         merged = tuple(CellRange(*span) for span in extent.merged)
     return Sheet(
         name=meta.name,
-        rows=tuple(tuple(row) for row in rows),
+        rows=rows,
         hidden=meta.visible != pc.SheetVisibleEnum.Visible,
         merged=merged,
         uncached_formulas=uncached,
         error_cells=errors,
     )
+
+
+def _overlay(
+    rows: tuple[tuple[CellValue, ...], ...], texts: dict[tuple[int, int], str]
+) -> tuple[tuple[CellValue, ...], ...]:
+    """`rows` with the error values calamine hides (it gives "") put back, from the file itself."""
+    out = [list(row) for row in rows]
+    for (r, c), text in texts.items():
+        if r <= len(out) and c <= len(out[r - 1]):
+            out[r - 1][c - 1] = text
+    return tuple(tuple(row) for row in out)
 
 
 def _cell(value: object) -> CellValue:

@@ -41,45 +41,61 @@ class Prepared:
 WHOLE_PART_BYTES = 16 * 1024 * 1024  # parts up to this size are scanned in one piece (fast paths)
 
 
-def prepare_ooxml(payload: bytes, limits: Limits, filename: str = "") -> Prepared:
-    """Scan an xlsx/xlsm package; raise a ParseError on any breach, else return what calamine may read."""
+def prepare_ooxml(payload: bytes, limits: Limits, filename: str = "", *, exact: bool = False) -> Prepared:
+    """Scan an xlsx/xlsm package; raise a ParseError on any breach, else return what calamine may read.
+
+    Sheets may be measured by an upper bound of their extent (`SheetScan.scan_whole`); when the
+    bounds together pass the cells limit, the package is measured again exactly before refusing.
+    """
     members = open_members(payload, limits, filename)
     by_name = {m.name: m for m in members}
     sheet_parts = _sheet_parts(payload, by_name, filename)
     extents: dict[str, Extent] = {}
     fixes: dict[str, bytes] = {}
     for m in members:
-        lower = m.name.lower()
-        is_xml = lower.endswith((".xml", ".rels")) or m.name in sheet_parts
-        # Every member gets the sheet scan (it only counts inside <sheetData>), so a worksheet that
-        # calamine finds by a path we resolve differently is still measured.
-        scans: list[TagScan] = [SheetScan(m.name, limits, filename)]
-        if lower.endswith("sharedstrings.xml"):
-            scans.append(SharedStringsScan(m.name, limits, filename))
-        doctype = DoctypeScan(m.name, filename, xml=is_xml)
-        if m.file_size <= WHOLE_PART_BYTES:  # zipguard refuses a member that inflates past its size
-            data = b"".join(iter_member(payload, m, filename))
-            doctype.feed(data)
-            for scan in scans:
-                scan.scan_whole(data)
-        else:
-            for chunk in iter_member(payload, m, filename):
-                doctype.feed(chunk)
-                for scan in scans:
-                    scan.feed(chunk)
-            for scan in scans:
-                scan.finish()
-        for scan in scans:
-            if isinstance(scan, SheetScan) and scan.extent.cells:
-                extents[m.name] = scan.extent
-            if isinstance(scan, SharedStringsScan) and scan.claim_is_wrong:
-                fixes[m.name] = _fix_shared_strings(read_member(payload, m, filename), scan.items)
+        sheet_scan, strings_scan = _scan_member(payload, m, m.name in sheet_parts, limits, filename, exact)
+        if sheet_scan.extent.cells:
+            extents[m.name] = sheet_scan.extent
+        if strings_scan is not None and strings_scan.claim_is_wrong:
+            fixes[m.name] = _fix_shared_strings(read_member(payload, m, filename), strings_scan.items)
     check_limit(limits, "sheets", len(sheet_parts), filename)
-    check_limit(limits, "cells", sum(e.area for e in extents.values()), filename)
+    area = sum(e.area for e in extents.values())
+    if area > limits.cells and not all(e.exact for e in extents.values()):
+        return prepare_ooxml(payload, limits, filename, exact=True)
+    check_limit(limits, "cells", area, filename)
     if fixes:
         payload = _rezip(payload, members, fixes, filename)
     named = {sheet_parts[part]: ext for part, ext in extents.items() if part in sheet_parts}
     return Prepared(payload=payload, extents=named)
+
+
+def _scan_member(
+    payload: bytes, m: Member, is_sheet: bool, limits: Limits, filename: str, exact: bool
+) -> tuple[SheetScan, SharedStringsScan | None]:
+    """Inflate one member once and run the scans it needs; raise a ParseError on any breach.
+
+    Every member gets the sheet scan (it only counts inside <sheetData>), so a worksheet that
+    calamine finds by a path we resolve differently is still measured.
+    """
+    lower = m.name.lower()
+    sheet = SheetScan(m.name, limits, filename)
+    strings = SharedStringsScan(m.name, limits, filename) if lower.endswith("sharedstrings.xml") else None
+    scans: list[TagScan] = [sheet] if strings is None else [sheet, strings]
+    doctype = DoctypeScan(m.name, filename, xml=lower.endswith((".xml", ".rels")) or is_sheet)
+    if m.file_size <= WHOLE_PART_BYTES:  # zipguard refuses a member that inflates past its size
+        data = b"".join(iter_member(payload, m, filename))
+        doctype.feed(data)
+        sheet.scan_whole(data, exact=exact)
+        if strings is not None:
+            strings.scan_whole(data)
+    else:
+        for chunk in iter_member(payload, m, filename):
+            doctype.feed(chunk)
+            for scan in scans:
+                scan.feed(chunk)
+        for scan in scans:
+            scan.finish()
+    return sheet, strings
 
 
 def _sheet_parts(payload: bytes, by_name: dict[str, Member], filename: str) -> dict[str, str]:

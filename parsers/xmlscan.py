@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import repeat
 
 from parsers.errors import UnreadableFile, UnsafeFile
@@ -25,12 +26,30 @@ SHEET_TAG = re.compile(  # start tags of interest, and only the one end tag that
 )
 PLAIN_CELL = re.compile(rb'\s+r="([A-Z]{1,3}[0-9]{1,7})"(?:\s+s="[0-9]+")?(?:\s+t="([A-Za-z]+)")?\s*/?')
 FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="([A-Za-z]+)")?(/?)>')
+# A plain cell start tag, reference within `letters` letters and `digits` digits (no leading zero),
+# then optionally ` s="7"` and ` t="…"` (never "e", an error value), nothing else: a second `r`
+# would be the one calamine uses. `_odd_cell` finds the first "<c" that is anything else. The
+# commonest shapes come first as literals (it runs once per cell; this is half the time of the
+# plain "(?: s=…)?(?: t=…)?/?>" form).
+CELL_TYPE = rb'"(?:[a-df-zA-Z]|e[a-zA-Z])[A-Za-z]*+"'
+ODD_CELL = (
+    rb'<c(?! r="[A-Z]{1,%d}+[1-9][0-9]{0,%d}+"'
+    rb'(?:>| t="inlineStr">| t="s">| s="[0-9]++"(?:>| t="s">| t=' + CELL_TYPE + rb"/?>|/>)"
+    rb"| t=" + CELL_TYPE + rb"/?>|/>))"
+)
+PREFIXED_CELL_OR_FORMULA = re.compile(rb":[cf][\s/>]")
+FORMULA = re.compile(rb"<f[\s/>]")
+DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
 SST_TAG = re.compile(rb"<sst((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
 SI_START = re.compile(rb"<si[\s/>]")
-ANY_CELL_START = re.compile(rb"<c[\s/>]")  # prefixed cells (x:c) send the part to the full walk
 CELL_REF = re.compile(rb"([A-Za-z]{1,10})([0-9]{1,12})")
 DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00")
+
+
+@cache
+def _odd_cell(letters: int, digits: int) -> re.Pattern[bytes]:
+    return re.compile(ODD_CELL % (letters, digits - 1))
 
 
 def attrs_of(raw: bytes) -> dict[bytes, bytes]:
@@ -69,7 +88,7 @@ class DoctypeScan:
                     f"XML part {self.part!r} is not UTF-8", filename=self.filename, reason="xml_encoding"
                 )
         window = self.tail + chunk
-        if b"<!" in window and DOCTYPE.search(window):
+        if b"!" in window and b"<!" in window and DOCTYPE.search(window):
             raise UnsafeFile(
                 f"part {self.part!r} declares a DTD or entities",
                 filename=self.filename,
@@ -143,6 +162,7 @@ class Extent:
     uncached_formulas: list[tuple[int, int]] = field(default_factory=list)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # ODS spans: r0, c0, r1, c1
+    exact: bool = True  # False: max_row/max_col are upper bounds (see SheetScan.scan_whole)
 
     def add(self, row: int, col: int, count: int, limits: Limits, filename: str, part: str) -> None:
         if row > self.max_row:
@@ -181,13 +201,35 @@ class SheetScan(TagScan):
         self.cell: _Cell | None = None
         self.in_data = False
 
-    def scan_whole(self, data: bytes) -> None:
-        """Scan a whole (size-checked) part at once. A plain sheetData — every cell `<c r="A1" s="1"
-        t="s">`, no formula, no error value, no namespace prefix — is measured with a few C-speed regex
-        passes; anything else takes the tag-by-tag walk, which gives the same answer, slower."""
+    def scan_whole(self, data: bytes, *, exact: bool = False) -> None:
+        """Scan a whole (size-checked) part at once, by the cheapest of three ways that is sound.
+
+        A plain sheetData — every cell `<c r="A1" s="1" t="s">`, no formula, no error value, no
+        prefixed cell — is measured with C-speed searches that create no object per cell. (1) Bound:
+        when every reference has at most as many letters and digits as the `<dimension>` claims
+        (A1:R337 → 1 letter, 3 digits), 999 rows × 26 columns bound the extent; it is kept when
+        within the limits (`extent.exact` is then False). (2) Exact, with `exact` or when (1) does
+        not hold: the references are read one by one. (3) Anything else takes the tag-by-tag walk.
+        All three give the same errors and uncached formulas; a bound is never below the truth.
+        """
+        if b"sheetData" not in data:
+            return  # no sheetData tag, no cell counts (styles, theme, rels, …)
         start, end = data.find(b"<sheetData>"), data.rfind(b"</sheetData>")
         region = data[start + len(b"<sheetData>") : end] if 0 <= start < end else b""
-        if not region or data.count(b"sheetData") != 2 or not self._fast(region):
+        if (
+            not region
+            or (b"f" in region and FORMULA.search(region) is not None)
+            or (b":" in region and PREFIXED_CELL_OR_FORMULA.search(region) is not None)
+        ):
+            self.feed(data)
+            self.finish()
+            return
+        hint = None if exact else DIMENSION.search(data, 0, start)
+        if hint is not None and self._bound(region, len(hint[1]), len(hint[2])):
+            pass
+        elif _odd_cell(3, 7).search(region) is None:
+            self._exact(region)
+        else:
             self.feed(data)
             self.finish()
             return
@@ -195,12 +237,22 @@ class SheetScan(TagScan):
         self.feed(data[end:])
         self.finish()
 
-    def _fast(self, region: bytes) -> bool:
-        if b"<f" in region or b":f" in region or b't="e"' in region or b":c" in region:
+    def _bound(self, region: bytes, letters: int, digits: int) -> bool:
+        """Record the extent bound that `letters` and `digits` give, when it is within the limits and
+        every cell is plain and within it; False otherwise (nothing recorded)."""
+        rows, cols = 10**digits - 1, (26, 702, 18278)[letters - 1]
+        limits = self.limits
+        if rows > limits.sheet_rows or cols > limits.sheet_cols or rows * cols > limits.cells:
             return False
-        cells = FAST_CELL.findall(region)
-        if len(cells) != len(ANY_CELL_START.findall(region)):
+        if _odd_cell(letters, digits).search(region) is not None:
             return False
+        if b"<c " in region:
+            self.extent.add(rows, cols, rows * cols, limits, self.filename, self.part)
+            self.extent.exact = False
+        return True
+
+    def _exact(self, region: bytes) -> None:
+        cells = FAST_CELL.findall(region)  # `_odd_cell` made sure every cell has this shape
         valued = [(letters, digits) for letters, digits, _, empty in cells if not empty]
         if valued:
             letters = max(map(bytes.rjust, (c for c, _ in valued), repeat(3))).lstrip()
@@ -209,7 +261,6 @@ class SheetScan(TagScan):
                 col = col * 26 + ch - 64
             max_row = max(map(int, (d for _, d in valued)))
             self.extent.add(max_row, col, len(valued), self.limits, self.filename, self.part)
-        return True
 
     def on_tag(self, closing: bool, name: bytes, raw: bytes, self_closing: bool, text: bytes) -> None:
         if closing:

@@ -276,7 +276,7 @@ def _insert_submission(
     sid = cur.lastrowid
     c.executemany(
         "INSERT INTO records (submission_id, data) VALUES (?, ?)",
-        [(sid, r.model_dump_json()) for r in sub.records],
+        [(sid, r.to_json()) for r in sub.records],
     )
     c.executemany(
         "INSERT INTO findings (submission_id, severity, code, sheet, row, col, header, value, "

@@ -136,7 +136,7 @@ def latest_accepted_records(
     out: list[tuple[LaoRecord, SubmissionView]] = []
     for sub in _latest(submissions(conn), ("accepted",), order):
         rows = conn.execute("SELECT data FROM records WHERE submission_id = ? ORDER BY rowid", (sub.id,))
-        out.extend((LaoRecord.model_validate_json(data), sub) for (data,) in rows)
+        out.extend((LaoRecord.from_json(data), sub) for (data,) in rows)
     return out
 
 

@@ -410,6 +410,9 @@ def test_zip_container_has_the_workbook_guards() -> None:
 ABORTERS = {
     "xfd1048576": lambda: cells('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
     "shared_strings_count": lambda: h.with_shared_strings(h.xlsx(), unique=4294967295),
+    # calamine takes the last of two r attributes, and reads lowercase references
+    "second_r_attribute": lambda: cells('<row r="3"><c r="A3" r="XFD1048576"><v>1</v></c></row>'),
+    "lowercase_reference": lambda: cells('<row r="3"><c r="xfd1048576"><v>1</v></c></row>'),
 }
 
 
@@ -447,8 +450,14 @@ def test_aborting_file_kills_raw_calamine_but_not_the_guarded_parser(name: str) 
         payload,
     )
     assert (guarded.returncode, guarded.stdout.split()) == (
-        0, {"xfd1048576": ["refused", "file_too_large"], "shared_strings_count": ["read", "hello"]}[name],
-    )  # fmt: skip
+        0,
+        {
+            "xfd1048576": ["refused", "file_too_large"],
+            "shared_strings_count": ["read", "hello"],
+            "second_r_attribute": ["refused", "file_unreadable"],
+            "lowercase_reference": ["refused", "file_too_large"],
+        }[name],
+    )
 
 
 def test_xls_shared_string_count_lie_reads() -> None:

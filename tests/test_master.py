@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Sequence
@@ -245,7 +246,7 @@ def test_figures_sheets_hold_pass_rates_per_province_and_per_issue(tmp_path: Pat
     with Ledger.open(tmp_path / "l.db") as ledger:
         recs = [
             record("อบต.ก"),
-            record("อบต.ข").model_copy(update={"issues": ("ผ่าน",) * 9, "overall": "ผ่าน"}),
+            dataclasses.replace(record("อบต.ข"), issues=("ผ่าน",) * 9, overall="ผ่าน"),
         ]
         file_mail(ledger, 1, accepted("a", "กาญจนบุรี", recs))
         build(ledger, tmp_path / "m.xlsx")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -102,9 +103,9 @@ def test_thai_marks_above_and_below_take_no_width() -> None:
 def test_pass_rates_ignore_blanks_and_are_none_without_results() -> None:
     recs = [
         record("ก"),
-        record("ข").model_copy(update={"issues": ("ผ่าน",) * 9, "overall": "ผ่าน"}),
-        record("ค").model_copy(update={"issues": ("",) * 9, "overall": ""}),
-        record("ง", province="ตาก").model_copy(update={"issues": ("ไม่ผ่าน",) * 3}),
+        dataclasses.replace(record("ข"), issues=("ผ่าน",) * 9, overall="ผ่าน"),
+        dataclasses.replace(record("ค"), issues=("",) * 9, overall=""),
+        dataclasses.replace(record("ง", province="ตาก"), issues=("ไม่ผ่าน",) * 3),
     ]
     by_province = {r[0]: r for r in summary.province_figures(recs, {"กาญจนบุรี": 122, "ลำพูน": 59})}
     assert by_province["กาญจนบุรี"] == ["กาญจนบุรี", 3, 122, 1, 1, 0.5, *[1.0] * 8, 0.5]

@@ -26,6 +26,17 @@ def _empty(value: CellValue) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _all_filled(values: tuple[CellValue, ...]) -> bool:
+    """True when no value is empty; a C-speed pass for the usual all-text column, else False
+    (the caller then judges cell by cell)."""
+    if None in values:
+        return False
+    try:
+        return not any(map(str.isspace, values))  # type: ignore[arg-type]
+    except TypeError:  # a number or a date: not text
+        return False
+
+
 def _text(value: CellValue) -> str:
     """A free-text cell as the master stores it: normalised, '' when empty."""
     return "" if value is None else clean(cell_text(value))
@@ -44,12 +55,14 @@ class RowChecker:
         self._letters = {k: column_letter(c) for k, c in header.columns.items()}
         present = [c for c in form.columns if c.key in header.columns]
         self._choices = [c for c in present if c.allowed and c.key not in SPECIAL_KEYS]
-        self._required_plain = [c.key for c in present if c.required and c not in self._choices]
+        choice_keys = {c.key for c in self._choices}
+        self._required_plain = [c.key for c in present if c.required and c.key not in choice_keys]
         self._issue_keys = form.issue_keys
         self._districts = registry.district_index(province) if province else {}
         self._full = registry.full_name_index(province) if province else {}
         type_column = form.column("lao_type")
         self._type_choices = type_column.choices if type_column else {}
+        self._cleaned: dict[str, str] = {}
 
     def _finding(
         self,
@@ -81,26 +94,83 @@ class RowChecker:
         Required and choice cells are checked column by column (a C-speed dict look-up per cell);
         only the cells that miss go through normalisation and become findings.
         """
+        if not rows:
+            return []
+        columns = dict(zip(rows[0].keys, zip(*(r.cells for r in rows), strict=True), strict=True))
         for field in self._required_plain:
+            if _all_filled(columns[field]):
+                continue
             for row in rows:
                 value = row.values[field]
                 if value is None or (value.__class__ is str and not value.strip()):
                     self._finding(row, field, code="required_cell_empty")
         chosen: dict[str, list[str]] = {}
         for column in self._choices:
-            found = list(map(column.choices.get, [row.values[column.key] for row in rows]))  # type: ignore[arg-type]
-            for i, hit in enumerate(found):
-                if hit is None:
-                    found[i] = self._choice(rows[i], column)
+            found = list(map(column.choices.get, columns[column.key]))
+            if None in found:
+                for i, hit in enumerate(found):
+                    if hit is None:
+                        found[i] = self._choice(rows[i], column)
             chosen[column.key] = found  # type: ignore[assignment]
         empty = [""] * len(rows)
         issues = list(zip(*(chosen.get(k, empty) for k in self._issue_keys), strict=True))
         overall = chosen.get("overall", empty)
+        if self.province is None:
+            return []
+        return self._records(rows, columns, issues, overall)
+
+    def _records(
+        self,
+        rows: list[Row],
+        columns: dict[str, tuple[CellValue, ...]],
+        issues: list[tuple[str, ...]],
+        overall: list[str],
+    ) -> list[LaoRecord]:
+        """`check` of every row, with the commonest case inlined: a row whose name cell is the
+        official full name of one LAO of its (officially spelled) district, whose type and code
+        cells are empty or right, without a province cell, not seen before. Any other row takes
+        `check`, which reaches the same verdict for the inlined case."""
+        nothing = (None,) * len(rows)
+        laos = map(self._full.get, columns["lao_full_name"])  # type: ignore[arg-type]
+        districts = map(self._districts.get, columns.get("district", nothing))  # type: ignore[arg-type]
+        types, codes = columns.get("lao_type", nothing), columns.get("dla_code", nothing)
+        province_cells = columns.get("province", nothing)
+        names, positions = columns.get("executive_name", nothing), columns.get("executive_position", nothing)
+        remarks = columns.get("remarks", nothing)
+        sheet, seen, text = self.header.sheet.name, self.seen, self._text
         records: list[LaoRecord] = []
-        for i, row in enumerate(rows):
-            record = self.check(row, issues[i] if issues else (), overall[i])
-            if record is not None:
-                records.append(record)
+        for i, (row, exact, district) in enumerate(zip(rows, laos, districts, strict=True)):
+            lao = exact[0] if exact is not None and len(exact) == 1 else None
+            if (
+                lao is None
+                or district is None
+                or lao.district_th != district
+                or province_cells[i] is not None
+                or (types[i] is not None and types[i] != lao.type_word)
+                or (codes[i] is not None and codes[i] != lao.dla_code)
+                or lao.dla_code in seen
+            ):
+                record = self.check(row, issues[i] if issues else (), overall[i])
+                if record is not None:
+                    records.append(record)
+                continue
+            seen[lao.dla_code] = row.number
+            records.append(
+                LaoRecord(
+                    sheet=sheet,
+                    row=row.number,
+                    province=lao.province_th,
+                    district=lao.district_th,
+                    dla_code=lao.dla_code,
+                    lao_full_name=lao.full_name_th,
+                    lao_type=lao.type_th,
+                    executive_name=text(names[i]),
+                    executive_position=text(positions[i]),
+                    issues=issues[i] if issues else (),
+                    overall=overall[i],
+                    remarks=text(remarks[i]),
+                )
+            )
         return records
 
     def check(self, row: Row, issues: tuple[str, ...] = (), overall: str = "") -> LaoRecord | None:
@@ -108,10 +178,12 @@ class RowChecker:
         values = row.values
         if self.province is None:
             return None
-        if values.get("province") is not None and not _empty(values["province"]):
+        get = values.get
+        if get("province") is not None and not _empty(values["province"]):
             self._check_province_cell(row)
-        district = self._districts.get(values.get("district"))  # type: ignore[arg-type]
-        exact = self._full.get(values.get("lao_full_name"))  # type: ignore[arg-type]
+        district = self._districts.get(get("district"))  # type: ignore[arg-type]
+        exact = self._full.get(get("lao_full_name"))  # type: ignore[arg-type]
+        match: NameMatch | None = None
         if (
             district is not None
             and exact is not None
@@ -119,14 +191,15 @@ class RowChecker:
             and exact[0].district_th == district
         ):
             lao: Lao | None = exact[0]  # the common case: both cells spelled officially
-            match = NameMatch(exact, None, exact[0].lao_type)
         else:
             match = self._name(row, self._district(row))
             lao = match.lao
-        said = values.get("lao_type")
+        said = get("lao_type")
         if said is not None and (lao is None or said != lao.type_word) and not _empty(said):
-            self._lao_type(row, match)
-        code = values.get("dla_code")
+            if match is None and lao is not None:  # the fast path above found the LAO
+                match = NameMatch((lao,), None, lao.lao_type)
+            self._lao_type(row, match or NameMatch())
+        code = get("dla_code")
         if code is not None and (lao is None or code != lao.dla_code) and not _empty(code):
             self._dla_code(row, lao)
         if lao is None:
@@ -134,6 +207,7 @@ class RowChecker:
         first = self.seen.setdefault(lao.dla_code, row.number)
         if first != row.number:
             self._finding(row, "lao_full_name", code="lao_duplicate", ctx={"first_row": first})
+        text = self._text
         return LaoRecord(
             sheet=self.header.sheet.name,
             row=row.number,
@@ -142,12 +216,22 @@ class RowChecker:
             dla_code=lao.dla_code,
             lao_full_name=lao.full_name_th,
             lao_type=lao.type_th,
-            executive_name=_text(values.get("executive_name")),
-            executive_position=_text(values.get("executive_position")),
+            executive_name=text(get("executive_name")),
+            executive_position=text(get("executive_position")),
             issues=issues,
             overall=overall,
-            remarks=_text(values.get("remarks")),
+            remarks=text(get("remarks")),
         )
+
+    def _text(self, value: CellValue) -> str:
+        """A free-text cell as the master stores it: normalised, '' when empty (memoised per sheet:
+        positions and remarks repeat)."""
+        if value.__class__ is not str:  # 1, 1.0 and True are one dict key; only text is memoised
+            return "" if value is None else _text(value)
+        found = self._cleaned.get(value)
+        if found is None:
+            found = self._cleaned[value] = _text(value)
+        return found
 
     def _choice(self, row: Row, column: Column) -> str:
         """The allowed value a choice cell holds, slow path: normalise, else report it."""

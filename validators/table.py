@@ -8,7 +8,8 @@ rows are skipped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from operator import itemgetter
 
 from parsers.types import CellValue
 from validators.header import Header
@@ -16,12 +17,29 @@ from validators.header import Header
 IGNORED_FOR_BLANK = frozenset({"seq", "remarks", "province"})
 
 
-@dataclass(frozen=True, slots=True)
 class Row:
-    """One data row: its Excel row number and the raw cell of each form field found in the header."""
+    """One data row: its Excel row number and the raw cell of each form field found in the header.
 
-    number: int
-    values: dict[str, CellValue]
+    `cells` holds the fields' cells in `keys` order (the header's); `values` is the same as a dict,
+    built on first use: the checks read whole columns from `cells`, and only rows that need a
+    closer look (or a finding) read `values`.
+    """
+
+    __slots__ = ("_values", "cells", "keys", "number")
+
+    def __init__(self, number: int, cells: tuple[CellValue, ...], keys: tuple[str, ...]) -> None:
+        self.number, self.cells, self.keys = number, cells, keys
+        self._values: dict[str, CellValue] | None = None
+
+    @property
+    def values(self) -> dict[str, CellValue]:
+        """Field key → raw cell."""
+        if self._values is None:
+            self._values = dict(zip(self.keys, self.cells, strict=True))
+        return self._values
+
+    def __repr__(self) -> str:
+        return f"Row({self.number}, {self.values!r})"
 
 
 def _merged_fill(header: Header) -> dict[tuple[int, int], CellValue]:
@@ -46,22 +64,58 @@ def _is_empty(value: CellValue) -> bool:
 def read_rows(header: Header) -> list[Row]:
     """The non-blank rows below the header, in sheet order."""
     sheet = header.sheet
-    keys = list(header.columns)
-    index = [header.columns[k] - sheet.first_col for k in keys]
+    keys = tuple(header.columns)
+    columns = tuple(header.columns.values())
+    index = [c - sheet.first_col for c in columns]
     content = [i for k, i in zip(keys, index, strict=True) if k not in IGNORED_FOR_BLANK]
+    if not content:
+        return []
     width = max(index) + 1
+    pick = _picker(index)
+    pick_content = _picker(content)
     fill = _merged_fill(header)
     fill_cols = {c for _r, c in fill}
     rows: list[Row] = []
     start = max(header.last_row + 1, sheet.first_row)
-    for number, held in enumerate(sheet.rows[start - sheet.first_row :], start=start):
+    blank_width = len(content)
+    whole = index == list(range(width))  # the form's columns are the sheet's, in order: no picking
+    for number, held in enumerate(sheet.rows[start - sheet.first_row :], start):
         cells = held if len(held) >= width else held + (None,) * (width - len(held))
-        if not any(cells[i] is not None for i in content) or all(_is_empty(cells[i]) for i in content):
+        content_values = pick_content(cells)
+        first = content_values[0]  # usually the district: non-empty, so the row is not blank
+        if (first is None or (first.__class__ is str and not first.strip())) and (
+            content_values.count(None) == blank_width or _blank(content_values)
+        ):
             continue
-        values = dict(zip(keys, [cells[i] for i in index], strict=True))
+        picked = cells if whole and len(cells) == width else pick(cells)
         if fill_cols:
-            for k, c in header.columns.items():
-                if values[k] is None and (number, c) in fill:
-                    values[k] = fill[(number, c)]
-        rows.append(Row(number, values))
+            picked = _filled(picked, number, fill, columns)
+        rows.append(Row(number, picked, keys))
     return rows
+
+
+def _filled(
+    picked: tuple[CellValue, ...],
+    number: int,
+    fill: dict[tuple[int, int], CellValue],
+    columns: tuple[int, ...],
+) -> tuple[CellValue, ...]:
+    """`picked` with each empty cell that a merged range above covers given the range's value."""
+    return tuple(
+        fill.get((number, c)) if value is None and (number, c) in fill else value
+        for value, c in zip(picked, columns, strict=True)
+    )
+
+
+def _picker(index: list[int]) -> Callable[[tuple[CellValue, ...]], tuple[CellValue, ...]]:
+    """A C-speed function taking the cells at `index` out of a row, always as a tuple."""
+    if len(index) == 1:
+        only = index[0]
+        return lambda cells: (cells[only],)
+    return itemgetter(*index)
+
+
+def _blank(values: tuple[CellValue, ...]) -> bool:
+    """True when every value is empty: None, or text of whitespace only."""
+    # all() stops at the first non-empty value: at once, for most rows
+    return all(v is None or (v.__class__ is str and not v.strip()) for v in values)
