@@ -42,6 +42,7 @@ FORMULA = re.compile(rb"<f[\s/>]")
 DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
 SST_TAG = re.compile(rb"<sst((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
 SI_START = re.compile(rb"<si[\s/>]")
+PREFIXED_STRINGS = re.compile(rb":s(?:i|st)[\s/>]")  # x:si, x:sst: prefixed parts take the tag walk
 CELL_REF = re.compile(rb"([A-Za-z]{1,10})([0-9]{1,12})")
 DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00")
@@ -340,7 +341,7 @@ class SharedStringsScan(TagScan):
     def scan_whole(self, data: bytes) -> None:
         """Unprefixed parts are counted with C-speed searches; prefixed ones take the tag walk."""
         sst = SST_TAG.search(data)
-        if sst is None or b":si" in data or b":sst" in data:
+        if sst is None or PREFIXED_STRINGS.search(data) is not None:
             self.feed(data)
             self.finish()
             return

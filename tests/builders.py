@@ -12,12 +12,14 @@ executive_position, issue_1 … issue_9, overall, remarks, province); None write
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from parsers import parse_workbook
@@ -252,3 +254,57 @@ def located(report: Report, *, keep_missing: bool = False) -> list[Located]:
         for f in report.findings
         if keep_missing or f.code != "laos_missing"
     ]
+
+
+_INLINE_CELL = re.compile(
+    r'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is><t[^>]*>([^<]*)</t></is></c>'
+)
+_ROW_TAG = re.compile(r'<row r="([0-9]+)"([^>]*)>')
+SHEET_PART = "xl/worksheets/sheet1.xml"
+X14AC = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def excel_shaped(payload: bytes) -> bytes:
+    """The same workbook in the shape Excel saves: text in xl/sharedStrings.xml (`t="s"` cells), rows
+    with `spans` and `x14ac:dyDescent`, the x14ac namespace declared and ignorable."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as zin:
+        parts = {name: zin.read(name) for name in zin.namelist()}
+    strings: dict[str, int] = {}
+    count = 0
+
+    def shared(m: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        index = strings.setdefault(m[3], len(strings))
+        return f'<c r="{m[1]}"{m[2] or ""} t="s"><v>{index}</v></c>'
+
+    sheet = _INLINE_CELL.sub(shared, parts[SHEET_PART].decode())
+    width = re.search(r'<dimension ref="[A-Z]+[0-9]+:([A-Z]+)[0-9]+"', sheet)
+    spans = f"1:{column_index_from_string(width[1])}" if width else "1:1"
+    sheet = _ROW_TAG.sub(lambda m: f'<row r="{m[1]}" spans="{spans}"{m[2]} x14ac:dyDescent="0.25">', sheet)
+    sheet = sheet.replace(
+        "<worksheet ", f'<worksheet xmlns:mc="{MC}" mc:Ignorable="x14ac" xmlns:x14ac="{X14AC}" ', 1
+    )
+    parts[SHEET_PART] = sheet.encode()
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+        f' count="{count}" uniqueCount="{len(strings)}">{items}</sst>'
+    ).encode()
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'sharedStrings" Target="sharedStrings.xml" Id="rIdStrings"/></Relationships>',
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    return out.getvalue()

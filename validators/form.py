@@ -105,7 +105,15 @@ class Form(BaseModel):
         found = self._exact_headers.get(text_key)
         if found is not None:
             return found
+        if not text_key.startswith(self._any_prefix):  # one C call rejects most cells (data rows)
+            return None
         return next((c.key for c in self.columns if c.prefixes and c.matches(text_key)), None)
+
+    @functools.cached_property
+    def _any_prefix(self) -> tuple[str, ...]:
+        # a key no column's prefix starts can match only exactly, and every exact header is in
+        # _exact_headers: so this rejection never changes an answer
+        return tuple(p for c in self.columns for p in c._prefixes)
 
     @functools.cached_property
     def _exact_headers(self) -> dict[str, str]:

@@ -26,6 +26,12 @@ def _empty(value: CellValue) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _one_in(laos: tuple[Lao, ...], district: str) -> Lao | None:
+    """The one LAO of `laos` in `district`, or None (none, or several)."""
+    here = [lao for lao in laos if lao.district_th == district]
+    return here[0] if len(here) == 1 else None
+
+
 def _all_filled(values: tuple[CellValue, ...]) -> bool:
     """True when no value is empty; a C-speed pass for the usual all-text column, else False
     (the caller then judges cell by cell)."""
@@ -126,10 +132,11 @@ class RowChecker:
         issues: list[tuple[str, ...]],
         overall: list[str],
     ) -> list[LaoRecord]:
-        """`check` of every row, with the commonest case inlined: a row whose name cell is the
-        official full name of one LAO of its (officially spelled) district, whose type and code
-        cells are empty or right, without a province cell, not seen before. Any other row takes
-        `check`, which reaches the same verdict for the inlined case."""
+        """`check` of every row, with the commonest case inlined: the name cell is the official full
+        name of exactly one LAO of the row's (officially spelled) district — the name may repeat in
+        other districts — the type and code cells are empty or right, there is no province cell and
+        the LAO was not seen before. Any other row takes `check`, which reaches the same verdict on
+        the inlined case."""
         nothing = (None,) * len(rows)
         laos = map(self._full.get, columns["lao_full_name"])  # type: ignore[arg-type]
         districts = map(self._districts.get, columns.get("district", nothing))  # type: ignore[arg-type]
@@ -140,11 +147,14 @@ class RowChecker:
         sheet, seen, text = self.header.sheet.name, self.seen, self._text
         records: list[LaoRecord] = []
         for i, (row, exact, district) in enumerate(zip(rows, laos, districts, strict=True)):
-            lao = exact[0] if exact is not None and len(exact) == 1 else None
+            if exact is None or district is None:
+                lao = None
+            elif len(exact) == 1:
+                lao = exact[0] if exact[0].district_th == district else None
+            else:
+                lao = _one_in(exact, district)
             if (
                 lao is None
-                or district is None
-                or lao.district_th != district
                 or province_cells[i] is not None
                 or (types[i] is not None and types[i] != lao.type_word)
                 or (codes[i] is not None and codes[i] != lao.dla_code)
@@ -168,7 +178,7 @@ class RowChecker:
                     executive_position=text(positions[i]),
                     issues=issues[i] if issues else (),
                     overall=overall[i],
-                    remarks=text(remarks[i]),
+                    remarks="" if remarks[i] is None else text(remarks[i]),
                 )
             )
         return records
