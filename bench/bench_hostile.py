@@ -39,6 +39,12 @@ CASES: dict[str, Callable[[], bytes]] = {
     "cell at XFD1048576 (aborts raw calamine)": lambda: h.patch_zip(
         h.xlsx(), {h.SHEET1: h.with_cells('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')}
     ),
+    "two r attributes, A3 and XFD1048576 (aborts raw)": lambda: h.patch_zip(
+        h.xlsx(), {h.SHEET1: h.with_cells('<row r="3"><c r="A3" r="XFD1048576"><v>1</v></c></row>')}
+    ),
+    "lowercase xfd1048576 (aborts raw calamine)": lambda: h.patch_zip(
+        h.xlsx(), {h.SHEET1: h.with_cells('<row r="3"><c r="xfd1048576"><v>1</v></c></row>')}
+    ),
     "sharedStrings uniqueCount 4294967295": lambda: h.with_shared_strings(h.xlsx(), unique=4294967295),
 }
 
