@@ -35,7 +35,7 @@ def _one_in(laos: tuple[Lao, ...], district: str) -> Lao | None:
 def _all_filled(values: tuple[CellValue, ...]) -> bool:
     """True when no value is empty; a C-speed pass for the usual all-text column, else False
     (the caller then judges cell by cell)."""
-    if None in values:
+    if None in values or "" in values:  # the parser never gives "", but a Sheet may be built by hand
         return False
     try:
         return not any(map(str.isspace, values))  # type: ignore[arg-type]
@@ -138,7 +138,7 @@ class RowChecker:
         the LAO was not seen before. Any other row takes `check`, which reaches the same verdict on
         the inlined case."""
         nothing = (None,) * len(rows)
-        laos = map(self._full.get, columns["lao_full_name"])  # type: ignore[arg-type]
+        laos = map(self._full.get, columns.get("lao_full_name", nothing))  # type: ignore[arg-type]
         districts = map(self._districts.get, columns.get("district", nothing))  # type: ignore[arg-type]
         types, codes = columns.get("lao_type", nothing), columns.get("dla_code", nothing)
         province_cells = columns.get("province", nothing)
