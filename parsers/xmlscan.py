@@ -4,8 +4,14 @@
 `<row>`/`<c>` tags to learn the true extent of the cells that hold something, which formula cells
 lack a cached value and which hold error values. `SharedStringsScan` counts `<si>` items against
 the `uniqueCount` the file claims. `OdsScan` does the extent walk for ODS `content.xml`, where
-rows and cells carry repeat counts. Comments and CDATA are not understood, which only ever makes
-a scan count more cells than a reader would see.
+rows and cells carry repeat counts.
+
+`SheetScan` follows python-calamine 0.9.1's reading rules where they decide where a cell lands:
+elements by local name, attributes `r`/`s`/`t` only unprefixed, the last of two `r` (so two are
+refused), lowercase references, a new row at every `</row>`. It refuses what it cannot follow and
+no spreadsheet program writes: comments, CDATA and processing instructions in a worksheet (a
+`</sheetData>` inside one would end a scan early while calamine reads on) and malformed tags (a `<`
+inside an attribute value). ODS content is not held to this: calamine does not abort on it.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ from parsers.errors import UnreadableFile, UnsafeFile
 from parsers.limits import Limits, check_limit
 
 TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
+TAG_START = re.compile(rb"</?(?:[A-Za-z_][\w.-]*:)?[A-Za-z_]")  # a start TAG cannot complete is malformed
 ATTR = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-SHEET_TAG = re.compile(  # start tags of interest, and only the one end tag that matters
-    rb"<(/(?=(?:[A-Za-z_][\w.-]*:)?sheetData)|)(?:[A-Za-z_][\w.-]*:)?(c|row|v|f|is|sheetData)(?=[\s/>])"
-    rb"((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>"
+_SHEET_TAG_START = (  # start tags of interest, and the two end tags that move calamine: row, sheetData
+    rb"<(/(?=(?:[A-Za-z_][\w.-]*:)?(?:sheetData|row)[\s>])|)(?:[A-Za-z_][\w.-]*:)?(c|row|v|f|is|sheetData)(?=[\s/>])"
 )
+SHEET_TAG = re.compile(_SHEET_TAG_START + rb"((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
+SHEET_TAG_START = re.compile(_SHEET_TAG_START)  # a start SHEET_TAG cannot complete is a malformed tag
+QNAME_ATTR = re.compile(rb"([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 PLAIN_CELL = re.compile(rb'\s+r="([A-Z]{1,3}[0-9]{1,7})"(?:\s+s="[0-9]+")?(?:\s+t="([A-Za-z]+)")?\s*/?')
 FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="([A-Za-z]+)")?(/?)>')
 # A plain cell start tag, reference within `letters` letters and `digits` digits (no leading zero),
@@ -51,6 +60,25 @@ UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00")
 @cache
 def _odd_cell(letters: int, digits: int) -> re.Pattern[bytes]:
     return re.compile(ODD_CELL % (letters, digits - 1))
+
+
+def _markup_at(buf: bytes, *, allow_declaration: bool) -> int:
+    """Where `buf` holds "<!" or "<?" (an XML declaration at its start excepted when allowed), or -1.
+
+    Searches for the rare "!" and "?" at C speed and looks back one byte, so a sheet without
+    them costs two memchr passes."""
+    skip = -1
+    if allow_declaration:
+        for start in (0, 3):  # after a UTF-8 byte order mark
+            if buf.startswith(b"<?xml", start):
+                skip = start + 1
+    for mark in (b"!", b"?"):
+        i = buf.find(mark)
+        while i != -1:
+            if i > 0 and buf[i - 1] == 0x3C and i != skip:  # "<"
+                return i - 1
+            i = buf.find(mark, i + 1)
+    return -1
 
 
 def attrs_of(raw: bytes) -> dict[bytes, bytes]:
@@ -106,18 +134,41 @@ class TagScan:
 
     pattern = TAG
     wants_text: frozenset[bytes] = frozenset()
+    starts: re.Pattern[bytes] | None = None  # when set, every start it finds must be a complete tag
+    markup_trigger: bytes | None = None  # once this is seen, comments, CDATA and PIs are refused
 
     def __init__(self, part: str, limits: Limits, filename: str) -> None:
         self.part, self.limits, self.filename = part, limits, filename
         self.carry = b""
+        self.fed = 0  # bytes fed so far
+        self.triggered = False
+
+    def refuse_markup(self, buf: bytes, base: int) -> None:
+        """Refuse a comment, CDATA section, DTD piece or processing instruction (the XML declaration at
+        the part's start excepted). No spreadsheet program writes them in a sheet, and the scans do
+        not understand them: a "</sheetData>" in a comment would end a scan's sheet early while
+        calamine reads on."""
+        at = _markup_at(buf, allow_declaration=base == 0)
+        if at != -1:
+            found = buf[at : at + 12]
+            raise UnreadableFile(
+                f"{self.part!r} holds XML markup no spreadsheet writes, at byte {base + at}: {found!r}",
+                filename=self.filename,
+            )
 
     def feed(self, chunk: bytes) -> None:
         buf = self.carry + chunk
+        if self.markup_trigger is not None:
+            self.triggered = self.triggered or self.markup_trigger in buf
+            if self.triggered:
+                self.refuse_markup(buf, self.fed - len(self.carry))
+        self.fed += len(chunk)
         cut = buf.rfind(b"<")
         if cut == -1:
             self.carry = b""
             return
         on_tag, wants_text = self.on_tag, self.wants_text
+        seen = 0
         for m in self.pattern.finditer(buf, 0, cut):
             name, raw = m[2], m[3]
             text = b""
@@ -125,6 +176,11 @@ class TagScan:
                 nxt = buf.find(b"<", m.end(), cut)
                 text = buf[m.end() : nxt if nxt != -1 else cut]
             on_tag(m[1] == b"/", name, raw, raw.endswith(b"/"), text)
+            seen += 1
+        if self.starts is not None and len(self.starts.findall(buf, 0, cut)) != seen:
+            raise UnreadableFile(  # e.g. a "<" inside an attribute value: XML forbids it, quick-xml reads on
+                f"a tag in {self.part!r} is not well-formed", filename=self.filename
+            )
         self.carry = buf[cut:]
         if len(self.carry) > self.limits.tag_bytes:
             if b">" not in self.carry[: self.limits.tag_bytes]:
@@ -192,13 +248,15 @@ class SheetScan(TagScan):
     """
 
     pattern = SHEET_TAG
+    starts = SHEET_TAG_START
+    markup_trigger = b"sheetData"
     wants_text = frozenset({b"v"})
 
     def __init__(self, part: str, limits: Limits, filename: str) -> None:
         super().__init__(part, limits, filename)
         self.extent = Extent()
-        self.row = 0
-        self.col = 0
+        self.row = 1  # the Excel row a cell without r lands on: calamine's row index + 1
+        self.col = 0  # the Excel column of the last cell placed in the row
         self.cell: _Cell | None = None
         self.in_data = False
 
@@ -215,6 +273,7 @@ class SheetScan(TagScan):
         """
         if b"sheetData" not in data:
             return  # no sheetData tag, no cell counts (styles, theme, rels, …)
+        self.refuse_markup(data, 0)
         start, end = data.find(b"<sheetData>"), data.rfind(b"</sheetData>")
         region = data[start + len(b"<sheetData>") : end] if 0 <= start < end else b""
         if (
@@ -265,11 +324,8 @@ class SheetScan(TagScan):
 
     def on_tag(self, closing: bool, name: bytes, raw: bytes, self_closing: bool, text: bytes) -> None:
         if closing:
-            if name == b"sheetData":
-                self._end_cell()
-                self.in_data = False
-            return
-        if name == b"sheetData":
+            self._close(name)
+        elif name == b"sheetData":
             self.in_data = not self_closing
         elif not self.in_data:
             return
@@ -277,9 +333,7 @@ class SheetScan(TagScan):
             self._end_cell()
             self._start_cell(raw)
         elif name == b"row":
-            self._end_cell()
-            self.row = _int(self._attrs(raw).get(b"r"), self.row + 1)
-            self.col = 0
+            self._start_row(raw, self_closing)
         elif self.cell is None:
             return
         elif name == b"v":
@@ -295,8 +349,27 @@ class SheetScan(TagScan):
         super().finish()
         self._end_cell()
 
+    def _close(self, name: bytes) -> None:
+        if name == b"sheetData":
+            self._end_cell()
+            self.in_data = False
+        elif name == b"row" and self.in_data:  # calamine moves to the next row at every </row>
+            self._end_cell()
+            self.row += 1
+            self.col = 0
+
+    def _start_row(self, raw: bytes, self_closing: bool) -> None:
+        self._end_cell()
+        r = _int(self._attrs(raw).get(b"r"), 0)
+        if r and not self_closing:
+            self.row = r
+        elif r:  # <row r="9"/>: calamine skips it, or (read as <row></row>) moves past it
+            self.row = max(self.row, r + 1)
+        self.col = 0
+
     def _attrs(self, raw: bytes) -> dict[bytes, bytes]:
-        found = [(m[1], m[2] if m[2] is not None else m[3]) for m in ATTR.finditer(raw)]
+        """Attributes by qualified name: calamine reads r, s and t only unprefixed (x:r is not r)."""
+        found = [(m[1], m[2] if m[2] is not None else m[3]) for m in QNAME_ATTR.finditer(raw)]
         attrs = dict(found)
         if len(attrs) != len(found):
             raise UnreadableFile(f"repeated attribute in {self.part!r}: {raw[:60]!r}", filename=self.filename)
@@ -365,7 +438,14 @@ class SharedStringsScan(TagScan):
 
 
 class OdsScan(TagScan):
-    """Extent of each `<table:table>` in an ODS content.xml, expanding row and column repeats."""
+    """Extent of each `<table:table>` in an ODS content.xml, expanding row and column repeats.
+
+    Held to the same rules as `SheetScan`: a comment holding `<table:table>` would restart the row
+    count, so markup is refused, and so is a tag the pattern cannot read.
+    """
+
+    starts = TAG_START
+    markup_trigger = b"table"
 
     def __init__(self, part: str, limits: Limits, filename: str) -> None:
         super().__init__(part, limits, filename)

@@ -413,6 +413,13 @@ ABORTERS = {
     # calamine takes the last of two r attributes, and reads lowercase references
     "second_r_attribute": lambda: cells('<row r="3"><c r="A3" r="XFD1048576"><v>1</v></c></row>'),
     "lowercase_reference": lambda: cells('<row r="3"><c r="xfd1048576"><v>1</v></c></row>'),
+    # and once got past the scans (see tests/test_sheet_scan_paths.py)
+    "end_tag_in_a_comment": lambda: cells(
+        '<row r="3"><c r="A3"><v>1</v></c></row><!--</sheetData>-->'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    ),
+    "prefixed_r": lambda: cells('<row r="1048576">' + '<c x:r="A1"><v>1</v></c>' * 16384 + "</row>"),
+    "lt_in_an_attribute": lambda: cells('<row r="1048576"><c r="XFD1048576" a="<"><v>1</v></c></row>'),
 }
 
 
@@ -456,6 +463,9 @@ def test_aborting_file_kills_raw_calamine_but_not_the_guarded_parser(name: str) 
             "shared_strings_count": ["read", "hello"],
             "second_r_attribute": ["refused", "file_unreadable"],
             "lowercase_reference": ["refused", "file_too_large"],
+            "end_tag_in_a_comment": ["refused", "file_unreadable"],
+            "prefixed_r": ["refused", "file_too_large"],
+            "lt_in_an_attribute": ["refused", "file_unreadable"],
         }[name],
     )
 

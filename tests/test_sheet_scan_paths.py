@@ -15,7 +15,7 @@ import pytest
 
 from parsers import DEFAULT_LIMITS, Limits, ParseError
 from parsers.ooxml import prepare_ooxml
-from parsers.xmlscan import Extent, SharedStringsScan, SheetScan
+from parsers.xmlscan import Extent, OdsScan, SharedStringsScan, SheetScan
 from tests import hostile as h
 from tests.builders import make_report
 
@@ -116,9 +116,60 @@ CASES = {
 }
 
 
+FAR = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+A1 = '<row r="1"><c r="A1"><v>1</v></c></row>'
+
+# Shapes an independent review found that once let a far cell past a scan (calamine aborts on each):
+# markup no spreadsheet writes is refused; prefixed r attributes are not r; a "<" inside an attribute
+# value is a malformed tag; calamine moves to the next row at every </row>.
+HIDING = {
+    "end tag in a comment": sheet(A1 + "<!--</sheetData>-->" + FAR, dimension="A1:B2").replace(
+        b"</sheetData><pageMargins", b"</sheetData ><pageMargins"
+    ),
+    "end tag in a comment, formula sheet": sheet(
+        '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row><!--</sheetData>-->' + FAR
+    ),
+    "end tag in CDATA": sheet(
+        '<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[</sheetData>]]></t></is></c></row>' + FAR
+    ),
+    "end tag in a processing instruction": sheet(A1 + "<?x </sheetData>?>" + FAR),
+    "prefixed r on far cells": sheet(A1 + '<row r="1048576">' + '<c x:r="A1"><v>1</v></c>' * 300 + "</row>"),
+    "prefixed r on a row": sheet(
+        '<row r="20000"></row><row x:r="1">' + "<c><v>1</v></c>" * 3 + "</row>", dimension="A1:C1"
+    ),
+    "< in an attribute value": sheet(A1 + '<row r="1048576"><c r="XFD1048576" a="<"><v>1</v></c></row>'),
+    "cell between rows after row 20000": sheet(
+        '<row r="20000"><c r="A20000"><v>1</v></c></row><c><v>1</v></c>'
+    ),
+}
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fast_paths_agree_with_the_walk(name: str) -> None:
     assert_agree(CASES[name])
+
+
+@pytest.mark.parametrize("name", sorted(HIDING))
+def test_no_path_lets_a_hidden_far_cell_through(name: str) -> None:
+    walked, _bound = assert_agree(HIDING[name])
+    assert walked in ("file_unreadable", "file_too_large"), walked
+
+
+def test_markup_outside_worksheets_and_the_xml_declaration_are_fine() -> None:
+    declared = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + CASES["plain, within the dimension"]
+    )
+    assert isinstance(walk(declared), Extent) and isinstance(walk(b"\xef\xbb\xbf" + declared), Extent)
+    theme = b"<?xml version='1.0'?><!-- a theme --><a:theme><?pi?><![CDATA[x]]></a:theme>"
+    assert isinstance(whole(theme, exact=False), Extent)
+    assert walk(declared.replace(b"<row", b"<?xml x?><row", 1)) == "file_unreadable"
+
+
+def test_a_valueless_far_cell_is_refused_by_the_fast_paths_though_calamine_skips_it() -> None:
+    data = sheet(A1 + '<row r="1048576"><c r="XFD1048576"></c></row>')
+    walked = walk(data)
+    assert isinstance(walked, Extent) and (walked.max_row, walked.max_col) == (1, 1)
+    assert whole(data, exact=False) == whole(data, exact=True) == "file_too_large"  # conservative
 
 
 def test_the_bound_path_is_taken_for_a_plain_report_and_bounds_by_the_dimension() -> None:
@@ -194,3 +245,21 @@ def test_shared_strings_whole_scan_agrees_with_the_walk(xml: bytes) -> None:
         walked.items, walked.claimed, walked.claim_is_wrong,
     )  # fmt: skip
     assert whole.items == 2 or xml.endswith(b"<si><t>a</t></si></sst>")
+
+
+def test_ods_table_start_in_a_comment_is_refused_not_a_restarted_row_count() -> None:
+    rows = (
+        '<table:table-row table:number-rows-repeated="15000">'
+        '<table:table-cell office:value-type="float"/></table:table-row>'
+    )
+    content = f'<table:table table:name="T">{rows}<!-- <table:table table:name="U"> -->{rows}</table:table>'
+    scan = OdsScan("content.xml", DEFAULT_LIMITS, "f.ods")
+    with pytest.raises(ParseError) as caught:
+        scan.feed(b'<?xml version="1.0" encoding="UTF-8"?>' + content.encode())
+        scan.finish()
+    assert caught.value.code == "file_unreadable"
+    plain = OdsScan("content.xml", DEFAULT_LIMITS, "f.ods")
+    with pytest.raises(ParseError) as caught:  # without the comment: 30,000 rows, over the limit
+        plain.feed(content.replace('<!-- <table:table table:name="U"> -->', "").encode())
+        plain.finish()
+    assert caught.value.code == "file_too_large"
