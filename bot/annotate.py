@@ -2,8 +2,8 @@
 
 Pure: bytes in, bytes out. Only .xlsx/.xlsm go through openpyxl (an .xlsm comes back as .xlsx,
 without its macros); .xls, .ods, anything too big or anything openpyxl cannot open gives None and
-the reply goes without it. openpyxl loads the whole workbook, so callers that can should run this
-where the judge runs (the memory-limited worker) — the size guard here is a second line only.
+the reply goes without it. openpyxl loads the whole workbook, so bot.judge runs this in the judge
+worker, under its memory and time limits; the size guard here is a second line only.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.config import Settings, secret
 from bot.context import Context, CycleSummary
 from bot.imap import ImapInbox
-from bot.judge import JudgeLimits, JudgePool
+from bot.judge import JudgeLimits, Judgement, JudgePool
 from bot.mail import Attachment
 from bot.maildir import MaildirInbox
 from bot.oauth import access_token
@@ -22,7 +22,6 @@ from bot.service import rebuild_master, run_cycle
 from storage.archive import Archive
 from storage.ledger import Ledger
 from validators import Registry, load_form, load_registry
-from validators.findings import Report
 
 
 def credential(settings: Settings, auth: str, password_env: str) -> Callable[[], str]:
@@ -97,7 +96,7 @@ def judge_limits(settings: Settings) -> JudgeLimits:
 
 
 def make_context(
-    settings: Settings, ledger: Ledger, judge: Callable[[Sequence[Attachment]], list[Report]]
+    settings: Settings, ledger: Ledger, judge: Callable[[Sequence[Attachment]], list[Judgement]]
 ) -> Context:
     return Context(
         ledger=ledger,

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from bot.judge import Judgement
 from bot.mail import Attachment
 from parsers.limits import DEFAULT_LIMITS, Limits
 from storage.archive import Archive
 from storage.ledger import Ledger
 from validators import Form, Registry
-from validators.findings import Report
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Context:
     ledger: Ledger
     archive: Archive
     registry: Registry
-    judge: Callable[[Sequence[Attachment]], list[Report]]
+    judge: Callable[[Sequence[Attachment]], list[Judgement]]
     from_address: str
     from_name: str
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)

@@ -4,6 +4,10 @@ python-calamine can abort the whole process on hostile files (a Rust allocation 
 catches), and any reader can spin or swell. Each worker is a separate process with an address-space limit;
 the parent waits with a timeout, and a worker that dies or overruns is killed and replaced. The result is
 always a Report: the real one, or one finding (`file_reader_crashed`, `file_timeout`).
+
+A rejected workbook is also marked up for the reply (openpyxl loads the whole file) in the worker, under the
+same limits, after its report has been sent: a worker that dies or overruns there costs only the marked-up
+copy, never the judgement.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from bot.annotate import annotate_workbook
+from bot.faults import crashpoint
 from bot.mail import Attachment
 from parsers import ParseError, parse_workbook
 from parsers.errors import ReaderCrashed, ReaderTimeout
@@ -50,6 +56,15 @@ def judge_attachment(
     return validate(workbook, registry, form)
 
 
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """One attachment's report and, when asked for and the report is rejected, the workbook with its
+    errors marked (None when openpyxl cannot do it, or the worker could not finish it)."""
+
+    report: Report
+    annotated: bytes | None = None
+
+
 def failed_report(filename: str, code: str, ctx: dict[str, str | int] | None = None) -> Report:
     finding = Finding(code=code, severity=Severity.ERROR, value=filename, ctx=ctx or {})
     return Report(filename=filename, province=None, findings=(finding,), readable=False)
@@ -61,12 +76,18 @@ def _worker_main(
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     registry, form = load_registry(registry_path), load_form(form_path)
     conn.send(READY)
+    from bot.replies import cell_comment  # the Thai comment on a marked cell (jinja2, loaded once)
+
     while True:
         try:
-            job = conn.recv()
+            att, annotate = conn.recv()
         except EOFError:
             return
-        conn.send(judge_attachment(job, registry, form, limits))
+        report = judge_attachment(att, registry, form, limits)
+        conn.send(report)
+        if annotate and report.status == "rejected":
+            crashpoint("while_marking_up")
+            conn.send(annotate_workbook(att.payload, report.findings, cell_comment))
 
 
 class _Worker:
@@ -122,27 +143,32 @@ class JudgePool:
         self._workers = []
 
     def judge(self, att: Attachment) -> Report:
-        return self.judge_many([att])[0]
+        """The report on one attachment (no marked-up copy)."""
+        return self.judge_many([att], annotate=False)[0].report
 
-    def judge_many(self, atts: Sequence[Attachment]) -> list[Report]:
-        """Judge attachments on the workers, in order of the input; at most `workers` at a time."""
-        results: list[Report | None] = [None] * len(atts)
+    def judge_many(self, atts: Sequence[Attachment], *, annotate: bool = True) -> list[Judgement]:
+        """Judge attachments on the workers, in order of the input; at most `workers` at a time.
+
+        With `annotate`, a rejected workbook comes back marked up too."""
+        results: list[Judgement | None] = [None] * len(atts)
         pending = list(enumerate(atts))
         while pending:
             batch, pending = pending[: len(self._workers)], pending[len(self._workers) :]
             for slot, (_, att) in enumerate(batch):
-                self._send(slot, att)
+                self._send(slot, att, annotate)
             for slot, (i, att) in enumerate(batch):
-                results[i] = self._collect(slot, att)
+                report = self._collect(slot, att)
+                wanted = annotate and report.status == "rejected"  # exactly when the worker sends a copy
+                results[i] = Judgement(report, self._collect_annotated(slot, att) if wanted else None)
         return [r for r in results if r is not None]
 
-    def _send(self, slot: int, att: Attachment) -> None:
+    def _send(self, slot: int, att: Attachment, annotate: bool) -> None:
         if not self._workers[slot].ready:  # died since its last job: replace it first
             self._replace(slot)
         worker = self._workers[slot]
         if worker.ready:
             try:
-                worker.conn.send(att)
+                worker.conn.send((att, annotate))
             except (BrokenPipeError, OSError):
                 worker.ready = False
 
@@ -173,3 +199,24 @@ class JudgePool:
         worker.ready = False
         worker.kill()  # replaced before its next job
         return failed_report(att.filename, code, {"seconds": int(self.limits.seconds_per_attachment)})
+
+    def _collect_annotated(self, slot: int, att: Attachment) -> bytes | None:
+        """The marked-up copy the worker sends after a rejected report; None if it dies or overruns."""
+        worker = self._workers[slot]
+        if not worker.ready:
+            return None
+        ready = wait([worker.conn, worker.process.sentinel], timeout=self.limits.seconds_per_attachment)
+        if worker.conn in ready:
+            try:
+                marked = worker.conn.recv()
+                return marked if isinstance(marked, bytes) else None
+            except (EOFError, OSError):
+                pass
+        log.warning(
+            "attachment %r: worker pid=%s died or overran marking up the workbook (exitcode %s); "
+            "the reply goes without it",
+            att.filename, worker.process.pid, worker.process.exitcode,
+        )  # fmt: skip
+        worker.ready = False
+        worker.kill()
+        return None

@@ -19,7 +19,6 @@ from typing import Any
 
 import jinja2
 
-from bot.annotate import annotate_workbook
 from bot.mail import IncomingMail
 from bot.mime import (
     POLICY,
@@ -248,16 +247,15 @@ def render_bodies(
 
 def rejection_attachments(
     filename: str,
-    payload: bytes,
-    findings: Sequence[Finding],
+    annotated: bytes | None,
     province: str | None,
     *,
     registry: Registry | None = None,
     form: Form | None = None,
 ) -> tuple[ReplyAttachment, ...]:
-    """The province's workbook with its errors marked (when openpyxl can) and the province's blank form."""
+    """The province's workbook with its errors marked (`annotated`, made where the file was judged, see
+    bot.judge; None when openpyxl could not) and the province's blank form."""
     out: list[ReplyAttachment] = []
-    annotated = annotate_workbook(payload, findings, cell_comment)
     if annotated is not None:
         out.append(ReplyAttachment("annotated", annotated_name(filename), annotated))
     if province and registry is not None and form is not None:

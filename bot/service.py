@@ -49,21 +49,22 @@ def judge_mail(
             a.sha256: a for a in mail.spreadsheets if refile or ctx.ledger.filed_status(a.sha256) is None
         }.values()
     )
-    reports = dict(zip((a.sha256 for a in fresh), ctx.judge(fresh), strict=True))
+    judged = dict(zip((a.sha256 for a in fresh), ctx.judge(fresh), strict=True))
     for att in mail.spreadsheets:
-        report = reports.pop(att.sha256, None)  # the same file twice in one mail: the second is a duplicate
-        if report is None:
+        judgement = judged.pop(att.sha256, None)  # the same file twice in one mail: the second is a duplicate
+        if judgement is None:
             results.append(
                 FileResult(att.filename, "duplicate", first_status=ctx.ledger.filed_status(att.sha256))
             )
             submissions.append(NewSubmission(att.sha256, att.filename, None, "duplicate", 0, (), ()))
             continue
+        report = judgement.report
         verdict = (
             sender_verdict(report.province, mail.from_address, ctx.sender_map)
             if ctx.sender_map and report.province else None
         )  # fmt: skip
         attachments = (
-            rejection_attachments(att.filename, att.payload, report.findings, report.province,
+            rejection_attachments(att.filename, judgement.annotated, report.province,
                                   registry=ctx.registry, form=ctx.form)
             if report.status == "rejected" else ()
         )  # fmt: skip

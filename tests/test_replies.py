@@ -26,11 +26,13 @@ import jinja2
 import pytest
 
 from bot import replies
+from bot.annotate import annotate_workbook
 from bot.mail import IncomingMail
 from bot.mime import content_disposition
 from bot.replies import (
     FileResult,
     ReplyAttachment,
+    cell_comment,
     compose_hold_notice,
     compose_operator_notice,
     compose_reply,
@@ -358,8 +360,7 @@ def test_rejection_attachments_are_the_marked_workbook_and_the_blank_form() -> N
 
     atts = rejection_attachments(
         "C:\\งาน\\ผลการประเมิน.xlsx",
-        payload,
-        report.findings,
+        annotate_workbook(payload, report.findings, cell_comment),
         report.province,
         registry=load_registry(),
         form=load_form(),
@@ -374,18 +375,17 @@ def test_rejection_attachments_are_the_marked_workbook_and_the_blank_form() -> N
 
 def test_rejection_of_an_xls_or_unknown_province_sends_what_it_can() -> None:
     xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000)
+    marked = annotate_workbook(xls, BAD_CODES, cell_comment)  # openpyxl cannot: None
 
+    assert marked is None
     assert [
         a.kind
-        for a in rejection_attachments(
-            "a.xls", xls, BAD_CODES, "กาญจนบุรี", registry=load_registry(), form=load_form()
-        )
+        for a in rejection_attachments("a.xls", marked, "กาญจนบุรี", registry=load_registry(), form=load_form())
     ] == ["blank_form"]
     assert (
-        rejection_attachments("a.xls", xls, BAD_CODES, "แอตแลนติส", registry=load_registry(), form=load_form())
-        == ()
+        rejection_attachments("a.xls", marked, "แอตแลนติส", registry=load_registry(), form=load_form()) == ()
     )
-    assert rejection_attachments("a.xls", xls, BAD_CODES, None) == ()
+    assert rejection_attachments("a.xls", marked, None) == ()
 
 
 # ---------------------------------------------------------------------------------------- body content
