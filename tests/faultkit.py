@@ -438,10 +438,10 @@ def _install_killer(marker: str) -> None:
 
     original = JudgePool.judge_many
 
-    def judge_many(self: JudgePool, atts: Sequence[object]) -> object:
+    def judge_many(self: JudgePool, atts: Sequence[object], **kw: bool) -> object:
         if any(marker in getattr(a, "filename", "") for a in atts):
             os.kill(os.getpid(), signal.SIGKILL)
-        return original(self, atts)  # type: ignore[arg-type]
+        return original(self, atts, **kw)  # type: ignore[arg-type]
 
     JudgePool.judge_many = judge_many  # type: ignore[method-assign,assignment]
 
