@@ -178,6 +178,25 @@ class JudgePool:
         self._workers[slot].wait_ready(STARTUP_SECONDS)
 
     def _collect(self, slot: int, att: Attachment) -> Report:
+        report, failure = self._receive(slot, att, Report, "judging it")
+        if isinstance(report, Report):
+            return report
+        return failed_report(att.filename, failure, {"seconds": int(self.limits.seconds_per_attachment)})
+
+    def _collect_annotated(self, slot: int, att: Attachment) -> bytes | None:
+        """The marked-up copy the worker sends after a rejected report; None if it dies or overruns
+        (the reply then goes without it)."""
+        if not self._workers[slot].ready:
+            return None
+        marked, _failure = self._receive(slot, att, (bytes, type(None)), "marking up the workbook")
+        return marked if isinstance(marked, bytes) else None
+
+    def _receive(
+        self, slot: int, att: Attachment, kind: type | tuple[type, ...], doing: str
+    ) -> tuple[object, str]:
+        """The worker's next message when it is a `kind` and comes within the time limit: (it, "").
+        Otherwise the worker is killed, to be replaced before its next job, and the result is (None,
+        file_reader_crashed or file_timeout)."""
         worker = self._workers[slot]
         ready: list[object] = [worker.process.sentinel]  # a worker that never started "crashed"
         if worker.ready:
@@ -186,37 +205,16 @@ class JudgePool:
             )
         if worker.conn in ready:
             try:
-                result = worker.conn.recv()
-                if isinstance(result, Report):
-                    return result
+                message = worker.conn.recv()
+                if isinstance(message, kind):
+                    return message, ""
             except (EOFError, OSError):
                 pass
         code = ReaderCrashed.code if ready else ReaderTimeout.code
         log.warning(
-            "attachment %r: worker pid=%s %s (exitcode %s); replacing it",
-            att.filename, worker.process.pid, code, worker.process.exitcode,
-        )  # fmt: skip
-        worker.ready = False
-        worker.kill()  # replaced before its next job
-        return failed_report(att.filename, code, {"seconds": int(self.limits.seconds_per_attachment)})
-
-    def _collect_annotated(self, slot: int, att: Attachment) -> bytes | None:
-        """The marked-up copy the worker sends after a rejected report; None if it dies or overruns."""
-        worker = self._workers[slot]
-        if not worker.ready:
-            return None
-        ready = wait([worker.conn, worker.process.sentinel], timeout=self.limits.seconds_per_attachment)
-        if worker.conn in ready:
-            try:
-                marked = worker.conn.recv()
-                return marked if isinstance(marked, bytes) else None
-            except (EOFError, OSError):
-                pass
-        log.warning(
-            "attachment %r: worker pid=%s died or overran marking up the workbook (exitcode %s); "
-            "the reply goes without it",
-            att.filename, worker.process.pid, worker.process.exitcode,
+            "attachment %r: worker pid=%s %s %s (exitcode %s); replacing it",
+            att.filename, worker.process.pid, code, doing, worker.process.exitcode,
         )  # fmt: skip
         worker.ready = False
         worker.kill()
-        return None
+        return None, code

@@ -82,7 +82,7 @@ def readings(text_key: str) -> list[Reading]:
     return found
 
 
-def _in_district(laos: tuple[Lao, ...], district: str | None) -> tuple[Lao, ...]:
+def in_district(laos: tuple[Lao, ...], district: str | None) -> tuple[Lao, ...]:
     if district is None:
         return laos
     if len(laos) == 1:
@@ -123,7 +123,7 @@ def match_name(registry: Registry, province: str, district: str | None, text: st
     """The registry LAO(s) of `province` (and of `district` when known) that `text` names."""
     exact = registry.by_full_name(province, text)
     if exact:
-        here = _in_district(exact, district)
+        here = in_district(exact, district)
         return NameMatch(here or exact, None, exact[0].lao_type, wrong_district=not here)
     type_only = False
     all_readings = readings(key(text))
@@ -134,7 +134,7 @@ def match_name(registry: Registry, province: str, district: str | None, text: st
         found = registry.by_bare_name(province, reading.bare)
         if not found:
             continue
-        here = _in_district(found, district)
+        here = in_district(found, district)
         laos = _pick(here or found, reading)
         if (
             reading.written == "full"

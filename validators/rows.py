@@ -13,23 +13,13 @@ from validators.findings import Finding, LaoRecord, Severity
 from validators.form import Column, Form
 from validators.header import Header
 from validators.lao import LAO_TYPES, Lao
-from validators.names import NameMatch, match_name, readings
+from validators.names import NameMatch, in_district, match_name, readings
 from validators.normalize import cell_text, clean, key
 from validators.registry import Registry
-from validators.table import Row
+from validators.table import Row, is_empty
 
 TYPE_BY_WORD = {word: t for t, (_th, word, _abbr) in LAO_TYPES.items()}
 SPECIAL_KEYS = frozenset({"seq", "district", "lao_type", "lao_full_name", "dla_code", "province"})
-
-
-def _empty(value: CellValue) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _one_in(laos: tuple[Lao, ...], district: str) -> Lao | None:
-    """The one LAO of `laos` in `district`, or None (none, or several)."""
-    here = [lao for lao in laos if lao.district_th == district]
-    return here[0] if len(here) == 1 else None
 
 
 def _all_filled(values: tuple[CellValue, ...]) -> bool:
@@ -107,8 +97,7 @@ class RowChecker:
             if _all_filled(columns[field]):
                 continue
             for row in rows:
-                value = row.values[field]
-                if value is None or (value.__class__ is str and not value.strip()):
+                if is_empty(row.values[field]):
                     self._finding(row, field, code="required_cell_empty")
         chosen: dict[str, list[str]] = {}
         for column in self._choices:
@@ -151,8 +140,9 @@ class RowChecker:
                 lao = None
             elif len(exact) == 1:
                 lao = exact[0] if exact[0].district_th == district else None
-            else:
-                lao = _one_in(exact, district)
+            else:  # the name repeats in the province: the row's district may single one out
+                here = in_district(exact, district)
+                lao = here[0] if len(here) == 1 else None
             if (
                 lao is None
                 or province_cells[i] is not None
@@ -189,7 +179,7 @@ class RowChecker:
         if self.province is None:
             return None
         get = values.get
-        if get("province") is not None and not _empty(values["province"]):
+        if get("province") is not None and not is_empty(values["province"]):
             self._check_province_cell(row)
         district = self._districts.get(get("district"))  # type: ignore[arg-type]
         exact = self._full.get(get("lao_full_name"))  # type: ignore[arg-type]
@@ -205,12 +195,12 @@ class RowChecker:
             match = self._name(row, self._district(row))
             lao = match.lao
         said = get("lao_type")
-        if said is not None and (lao is None or said != lao.type_word) and not _empty(said):
+        if said is not None and (lao is None or said != lao.type_word) and not is_empty(said):
             if match is None and lao is not None:  # the fast path above found the LAO
                 match = NameMatch((lao,), None, lao.lao_type)
             self._lao_type(row, match or NameMatch())
         code = get("dla_code")
-        if code is not None and (lao is None or code != lao.dla_code) and not _empty(code):
+        if code is not None and (lao is None or code != lao.dla_code) and not is_empty(code):
             self._dla_code(row, lao)
         if lao is None:
             return None
@@ -246,7 +236,7 @@ class RowChecker:
     def _choice(self, row: Row, column: Column) -> str:
         """The allowed value a choice cell holds, slow path: normalise, else report it."""
         value = row.values[column.key]
-        if _empty(value):
+        if is_empty(value):
             if column.required:
                 self._finding(row, column.key, code="required_cell_empty")
             return ""
@@ -275,7 +265,7 @@ class RowChecker:
 
     def _district(self, row: Row) -> str | None:
         value = row.values.get("district")
-        if _empty(value) or self.province is None:
+        if is_empty(value) or self.province is None:
             return None
         text = cell_text(value)
         found = self.registry.resolve_district(self.province, text)
@@ -292,7 +282,7 @@ class RowChecker:
 
     def _name(self, row: Row, district: str | None) -> NameMatch:
         value = row.values.get("lao_full_name")
-        if _empty(value) or self.province is None:
+        if is_empty(value) or self.province is None:
             return NameMatch()
         province = self.province
         text = cell_text(value)

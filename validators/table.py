@@ -57,7 +57,8 @@ def _merged_fill(header: Header) -> dict[tuple[int, int], CellValue]:
     return fill
 
 
-def _is_empty(value: CellValue) -> bool:
+def is_empty(value: CellValue) -> bool:
+    """None, or text of whitespace only."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -82,9 +83,9 @@ def read_rows(header: Header) -> list[Row]:
     for number, held in enumerate(sheet.rows[start - sheet.first_row :], start):
         cells = held if len(held) >= width else held + (None,) * (width - len(held))
         content_values = pick_content(cells)
-        first = content_values[0]  # usually the district: non-empty, so the row is not blank
-        if (first is None or (first.__class__ is str and not first.strip())) and (
-            content_values.count(None) == blank_width or _blank(content_values)
+        # the first is usually the district: non-empty, so the row is not blank
+        if is_empty(content_values[0]) and (
+            content_values.count(None) == blank_width or all(map(is_empty, content_values))
         ):
             continue
         picked = cells if whole and len(cells) == width else pick(cells)
@@ -113,9 +114,3 @@ def _picker(index: list[int]) -> Callable[[tuple[CellValue, ...]], tuple[CellVal
         only = index[0]
         return lambda cells: (cells[only],)
     return itemgetter(*index)
-
-
-def _blank(values: tuple[CellValue, ...]) -> bool:
-    """True when every value is empty: None, or text of whitespace only."""
-    # all() stops at the first non-empty value: at once, for most rows
-    return all(v is None or (v.__class__ is str and not v.strip()) for v in values)
