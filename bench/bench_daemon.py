@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.faultkit import (  # noqa: E402
+from tests.helpers.faultkit import (  # noqa: E402
     PASSWORD_ENV,
     DaemonRig,
     Mail,
@@ -50,7 +50,7 @@ from tests.faultkit import (  # noqa: E402
     report_bytes,
     vary,
 )
-from tests.servers import DovecotServer, ImapAccount, SmtpSink  # noqa: E402
+from tests.helpers.servers import DovecotServer, ImapAccount, SmtpSink  # noqa: E402
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests import hostile as h  # noqa: E402
+from tests.helpers import hostile as h  # noqa: E402
 
 CHILD = """
 import sys

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import python_calamine as pc
 
 from parsers import parse_workbook
-from tests.builders import excel_shaped, make_report
+from tests.helpers.builders import excel_shaped, make_report
 from validators import Form, Registry, load_form, load_registry, validate
 
 

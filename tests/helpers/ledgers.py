@@ -1,0 +1,48 @@
+"""Ledgers filled by hand for the master, views and status tests: records, submissions, filed mails."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from storage.ledger import Ledger, NewSubmission
+from validators.findings import Finding, LaoRecord, Severity
+
+EXPECTED = {"กาญจนบุรี": 122, "ลำพูน": 59, "ตาก": 67}
+DEADLINE = dt.date(2020, 11, 2)
+ON_TIME = "2020-10-28T02:00:00+00:00"
+
+
+def record(
+    name: str, executive: str = "นายสมชาย ใจดี", remarks: str = "", province: str = "กาญจนบุรี"
+) -> LaoRecord:
+    return LaoRecord(
+        sheet="Sheet1", row=4, province=province, district="ท่าม่วง", dla_code="6710508",
+        lao_full_name=name, lao_type="องค์การบริหารส่วนตำบล", executive_name=executive,
+        executive_position="นายก", issues=("ผ่าน",) * 8 + ("ไม่ผ่าน",), overall="ไม่ผ่าน", remarks=remarks,
+    )  # fmt: skip
+
+
+def accepted(
+    sha: str, province: str, records: Sequence[LaoRecord], filename: str = "k.xlsx"
+) -> NewSubmission:
+    return NewSubmission(sha * 64, filename, province, "accepted", EXPECTED.get(province, 0), [], records)
+
+
+def rejected(sha: str, province: str, value: str = "อบต.หนองหนาม") -> NewSubmission:
+    finding = Finding("lao_name_abbreviated", Severity.ERROR, "Sheet1", 5, "D", value=value, suggestion="เต็ม")
+    warning = Finding("executive_name_missing", Severity.WARNING, "Sheet1", 6, "F")
+    return NewSubmission(
+        sha * 64, "bad.xlsx", province, "rejected", EXPECTED.get(province, 0),
+        [(finding, "ชื่อย่อ"), (warning, "ไม่มีชื่อผู้บริหาร")], [],
+    )  # fmt: skip
+
+
+def file_mail(
+    ledger: Ledger, n: int, subs: NewSubmission | Sequence[NewSubmission], received: str = ON_TIME,
+    *, subject: str = "รายงาน", sender: str = "p@dla.go.th", reply: bool = False,
+) -> None:  # fmt: skip
+    mail = ledger.register_mail(f"{n:064x}", f"fp{n}", f"<m{n}@x>", sender, subject, ("INBOX", "1", str(n)))
+    batch = [subs] if isinstance(subs, NewSubmission) else list(subs)
+    answer = ("ack", f"<r{n}@bot>", sender, b"raw") if reply else None
+    ledger.record_judgement(mail.id, batch[0].status, sender, received, batch, answer)

@@ -1,0 +1,21 @@
+"""The Thai guides say what the bot really does: every reply's subject word, every status of the master."""
+
+from __future__ import annotations
+
+from bot.replies import SUBJECT_WORDS
+from storage import views
+from storage.master import SHEETS
+from tests.helpers import ROOT
+
+DOCS = ROOT / "docs"
+
+
+def test_province_guide_explains_every_reply_subject_word() -> None:
+    guide = (DOCS / "guide-provinces.th.md").read_text(encoding="utf-8")
+    assert [w for w in SUBJECT_WORDS.values() if f"[{w}]" not in guide] == []
+
+
+def test_staff_guide_names_every_sheet_and_status_of_the_master() -> None:
+    guide = (DOCS / "guide-dla-staff.th.md").read_text(encoding="utf-8")
+    statuses = [views.STATUS_OK, views.STATUS_LATE, views.STATUS_ERRORS, views.STATUS_MISSING]
+    assert [s for s in (*SHEETS, *statuses) if s not in guide] == []

@@ -1,0 +1,159 @@
+"""Read-only views of the ledger, the pandas figures, Thai dates, and the operator's `status` table."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, StorageSettings
+from bot.status import status_json, status_lines
+from storage import summary, views
+from storage.ledger import Ledger
+from storage.thai import display_width, parse_iso, thai_date, thai_datetime
+from tests.helpers.ledgers import DEADLINE, EXPECTED, accepted, file_mail, record, rejected
+from validators import load_registry
+
+
+def test_province_statuses_cover_missing_ok_rejected_and_late_in_registry_order(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.ก"), record("อบต.ข")]))
+        file_mail(ledger, 2, rejected("b", "ลำพูน"))
+        file_mail(ledger, 3, rejected("c", "ลำพูน"), "2020-10-29T02:00:00+00:00")
+        statuses = views.province_statuses(ledger.conn, {**EXPECTED, "สตูล": 40}, DEADLINE)
+
+    assert [(s.province, s.status, s.code, s.versions, s.reported, s.expected) for s in statuses] == [
+        ("กาญจนบุรี", "ถูกต้อง", "ok", 1, 2, 122),
+        ("ลำพูน", "มีข้อผิดพลาด", "rejected", 2, 0, 59),
+        ("ตาก", "ยังไม่ส่ง", "missing", 0, 0, 67),
+        ("สตูล", "ยังไม่ส่ง", "missing", 0, 0, 40),
+    ]
+    assert statuses[1].last_received == dt.datetime(2020, 10, 29, 2, tzinfo=dt.UTC)
+    assert (statuses[1].errors, statuses[1].warnings, statuses[1].sender) == (1, 1, "p@dla.go.th")
+
+
+def test_a_province_missing_from_the_registry_is_still_listed_after_the_others(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "บึงกาฬ", [record("อบต.ก", province="บึงกาฬ")]))
+        statuses = views.province_statuses(ledger.conn, {"ตาก": 67}, DEADLINE)
+    assert [(s.province, s.status, s.expected) for s in statuses] == [
+        ("ตาก", "ยังไม่ส่ง", 67),
+        ("บึงกาฬ", "ถูกต้อง", 0),
+    ]
+
+
+def test_latest_accepted_records_follow_the_given_province_order(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "ตาก", [record("อบต.ตาก", province="ตาก")]))
+        file_mail(ledger, 2, accepted("b", "กาญจนบุรี", [record("อบต.1"), record("อบต.2")]))
+        rows = views.latest_accepted_records(ledger.conn, list(EXPECTED))
+    assert [(r.province, r.lao_full_name, sub.id) for r, sub in rows] == [
+        ("กาญจนบุรี", "อบต.1", 2),
+        ("กาญจนบุรี", "อบต.2", 2),
+        ("ตาก", "อบต.ตาก", 1),
+    ]
+
+
+def test_submissions_carry_the_reply_state_of_their_mail(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "ตาก", [record("อบต.ก", province="ตาก")]), reply=True)
+        file_mail(ledger, 2, rejected("b", "ลำพูน"))
+        [pending] = ledger.pending_replies()
+        ledger.mark_reply_sent(pending.id)
+        file_mail(ledger, 3, rejected("c", "ลำพูน"), reply=True)
+        subs = views.submissions(ledger.conn)
+    assert [(s.id, s.status, s.reply_state, s.message_id) for s in subs] == [
+        (1, "accepted", "sent", "<m1@x>"),
+        (2, "rejected", "none", "<m2@x>"),
+        (3, "rejected", "pending", "<m3@x>"),
+    ]
+
+
+def test_queries_tolerate_a_column_the_ledger_grows_later(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        ledger.conn.execute("ALTER TABLE submissions ADD COLUMN sender_verified INTEGER NOT NULL DEFAULT 0")
+        ledger.conn.execute("ALTER TABLE findings ADD COLUMN extra TEXT")
+        file_mail(ledger, 1, rejected("b", "ลำพูน"))
+        assert [s.status for s in views.submissions(ledger.conn)] == ["rejected"]
+        assert [f.code for f in views.latest_rejected_findings(ledger.conn)] == [
+            "lao_name_abbreviated",
+            "executive_name_missing",
+        ]
+
+
+def test_naive_ledger_timestamps_are_taken_as_utc() -> None:
+    assert parse_iso("2020-11-02T17:00:00") == dt.datetime(2020, 11, 2, 17, tzinfo=dt.UTC)
+    assert thai_datetime(dt.datetime(2020, 11, 2, 17, 0)) == "3 พฤศจิกายน 2563 00:00 น."
+
+
+def test_thai_dates_are_buddhist_era_with_thai_month_names() -> None:
+    assert thai_date(dt.date(2020, 11, 2)) == "2 พฤศจิกายน 2563"
+    assert thai_datetime(dt.datetime(2020, 1, 1, 3, 5, tzinfo=dt.UTC)) == "1 มกราคม 2563 10:05 น."
+
+
+def test_thai_marks_above_and_below_take_no_width() -> None:
+    assert display_width("ผู้บริหาร") == 6  # ู and ้ sit on ผ, ิ on ร
+    assert display_width("นํ้า") == 2
+    assert display_width("abc") == 3
+
+
+def test_pass_rates_ignore_blanks_and_are_none_without_results() -> None:
+    recs = [
+        record("ก"),
+        dataclasses.replace(record("ข"), issues=("ผ่าน",) * 9, overall="ผ่าน"),
+        dataclasses.replace(record("ค"), issues=("",) * 9, overall=""),
+        dataclasses.replace(record("ง", province="ตาก"), issues=("ไม่ผ่าน",) * 3),
+    ]
+    by_province = {r[0]: r for r in summary.province_figures(recs, {"กาญจนบุรี": 122, "ลำพูน": 59})}
+    assert by_province["กาญจนบุรี"] == ["กาญจนบุรี", 3, 122, 1, 1, 0.5, *[1.0] * 8, 0.5]
+    assert by_province["ลำพูน"] == ["ลำพูน", 0, 59, 0, 0, *[None] * 10]
+    assert by_province["ตาก"][:6] == ["ตาก", 1, 0, 0, 1, 0.0]  # not in the registry: listed last
+    assert by_province["ตาก"][6:9] == [0.0, 0.0, 0.0]
+    assert by_province["ตาก"][9:] == [None] * 6  # issues 4-9 were not given
+    issues = summary.issue_figures(recs)
+    assert issues[0] == ["ประเด็นที่ 1", 2, 1, 1, 0.6667]
+    assert issues[-1] == ["ผลการประเมินภาพรวม", 1, 2, 1, 0.3333]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"))
+
+
+def test_status_lists_all_76_provinces_aligned_with_a_total_line(settings: Settings) -> None:
+    with Ledger.open(settings.storage.dir / "ledger.sqlite3") as ledger:
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.ก")]))
+        file_mail(ledger, 2, rejected("b", "ลำพูน"), "2020-11-03T02:00:00+00:00")
+    lines = status_lines(settings)
+
+    table = lines[:-2]
+    assert len(table) == 1 + 76
+    assert table[0].split() == ["จังหวัด", "สถานะ", "ส่งล่าสุดเมื่อ", "ครั้ง", "อปท.", "ผิด", "สังเกต", "ผู้ส่ง"]
+    kan = next(line for line in table if line.startswith("กาญจนบุรี"))
+    assert "ถูกต้อง" in kan and "28 ตุลาคม 2563 09:00 น." in kan and "1/122" in kan
+    # every row puts the sender column at the same screen position
+    starts = {display_width(line[: line.index("p@dla")]) for line in table if "p@dla" in line}
+    assert len(starts) == 1
+    assert lines[-1] == (
+        "กำหนดส่ง 2 พฤศจิกายน 2563 · 76 จังหวัด · ถูกต้อง 1 · ส่งหลังกำหนด 0 · มีข้อผิดพลาด 1 · ยังไม่ส่ง 74"
+    )
+
+
+def test_status_json_has_machine_codes_and_bangkok_times(settings: Settings) -> None:
+    with Ledger.open(settings.storage.dir / "ledger.sqlite3") as ledger:
+        file_mail(
+            ledger, 1, accepted("a", "ตาก", [record("อบต.ก", province="ตาก")]), "2020-11-03T02:00:00+00:00"
+        )
+    rows = {r["province"]: r for r in status_json(settings)}
+    assert len(rows) == 76
+    assert rows["ตาก"] == {
+        "province": "ตาก", "status": "late", "status_th": "ส่งหลังกำหนด",
+        "last_received": "2020-11-03T09:00:00+07:00", "sender": "p@dla.go.th", "versions": 1,
+        "reported": 1, "expected": rows["ตาก"]["expected"], "errors": 0, "warnings": 0,
+    }  # fmt: skip
+    assert rows["ตาก"]["expected"] == len(load_registry().laos_in("ตาก"))
+    assert rows["สตูล"]["status"] == "missing"
+    json.dumps(list(rows.values()), ensure_ascii=False)  # serialisable as is
