@@ -12,9 +12,9 @@ Run: .venv/bin/python bench/bench_daemon.py [--reports 1000] [--processed 10 100
    attachment, openpyxl load + append + save of the master per mail). With --naive-budget it stops after
    S seconds and the ratio is a lower bound (see naive_baseline.py).
 4. Poll cost: for each count in --processed, a user whose processed folder holds that many mails and a
-   ledger that knows them all (built through storage.ledger.Ledger), INBOX empty; `run_cycle` is timed
-   in-process on one open App per count, polls interleaved, median of --repeat. Also one whole
-   `run --once` per count.
+   ledger that knows them all (built through storage.ledger.Ledger), INBOX empty;
+   `MailService.run_cycle` is timed in-process on one open service per count, polls interleaved,
+   median of --repeat. Also one whole `run --once` per count.
 Prints a markdown table for the README.
 """
 
@@ -194,9 +194,10 @@ def small_mail(i: int) -> bytes:
 
 def fill_processed(rig: DaemonRig, count: int) -> None:
     """`count` mails in the processed folder, and a ledger that judged and answered each of them."""
-    from bot.mail import parse_mail
-    from bot.replies import compose_reply
-    from storage.ledger import Ledger, NewSubmission
+    from bot.replies.compose import compose_reply
+    from bot.usecase.incoming import parse_mail
+    from bot.usecase.rules import Identity
+    from storage.ledger import Ledger, NewSubmission, QueuedReply
 
     raws = [small_mail(i) for i in range(count)]
     rig.account.append("localreport/processed", raws)
@@ -215,14 +216,12 @@ def fill_processed(rig: DaemonRig, count: int) -> None:
                 mail.subject,
                 ("INBOX", "1", str(i + 1)),
             )
-            reply = compose_reply(
-                mail, [], from_address="Localreport.dla@gmail.com", from_name="สถ.", now=now
-            )
+            reply = compose_reply(mail, [], Identity("Localreport.dla@gmail.com", "สถ."), now)
             fake = hashlib.sha256(b"attachment %d" % i).hexdigest()
             sub = NewSubmission(fake, "report.xlsx", None, "duplicate", 0, (), ())
             ledger.record_judgement(
                 row.id, reply.kind, mail.from_address, now.isoformat(timespec="seconds"), [sub],
-                (reply.kind, reply.message_id, reply.to_address, reply.raw),
+                QueuedReply(reply.kind, reply.message_id, reply.to_address, reply.raw),
             )  # fmt: skip
         for pending in ledger.pending_replies():
             ledger.mark_reply_sent(pending.id)
@@ -243,31 +242,30 @@ def prepare_poll(
 def bench_polls(
     dovecot: DovecotServer, sink: SmtpSink, work: Path, counts: list[int], repeat: int
 ) -> list[dict]:
-    """Time `run_cycle` on one open App per count, the counts interleaved sample by sample (order
-    alternating) so that drift in the machine's load falls on all of them alike. Each sample reconnects
+    """Time `MailService.run_cycle` on one open service per count, the counts interleaved sample by sample
+    (order alternating) so that drift in the machine's load falls on all of them alike. Each sample reconnects
     IMAP first and averages 5 polls: on 2 cores, whether a connection's imap process shares the client's
     core swings a single connection's poll time by 2x either way, which would otherwise pose as a ratio."""
     from contextlib import ExitStack
 
-    from bot.app import open_app
-    from bot.config import load_settings
-    from bot.service import run_cycle
+    from bot.entrypoints.config import load_settings
+    from bot.entrypoints.wiring import open_service
 
     prepared = [prepare_poll(dovecot, sink, work, c) for c in counts]
     times: list[list[float]] = [[] for _ in counts]
     with ExitStack() as stack:
-        apps = []
+        services = []
         for rig, _ in prepared:
             os.environ[PASSWORD_ENV] = rig.account.password  # read while opening
-            apps.append(stack.enter_context(open_app(load_settings(rig.config))))
+            services.append(stack.enter_context(open_service(load_settings(rig.config))))
         for round_ in range(repeat + 1):
-            order = list(enumerate(apps))
-            for i, app in order if round_ % 2 else reversed(order):
-                app.inbox.__exit__(None, None, None)  # type: ignore[attr-defined]
-                app.inbox.__enter__()  # type: ignore[attr-defined]
+            order = list(enumerate(services))
+            for i, service in order if round_ % 2 else reversed(order):
+                service.inbox.__exit__(None, None, None)  # type: ignore[attr-defined]
+                service.inbox.__enter__()  # type: ignore[attr-defined]
                 t = time.perf_counter()
                 for _ in range(5):
-                    summary = run_cycle(app.inbox, app.outbox, app.ctx)
+                    summary = service.run_cycle()
                     assert (summary.seen, summary.replies_sent) == (0, 0), summary
                 if round_:  # the first round warms caches and is dropped
                     times[i].append((time.perf_counter() - t) / 5)

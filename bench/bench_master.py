@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/bench_master.py [--repeat N]
 Builds a synthetic ledger in a temporary folder: the 76 provinces of the bundled registry, each with one
 accepted report of all its LAOs (7,849 rows), plus a rejected first try and a duplicate for a few of them.
 Times, alternating, (a) a bare `Workbook(write_only=True)` dump of exactly the cell values the master
-holds (read back from a built master, sheet by sheet) and (b) `storage.master.build_master` from the
+holds (read back from a built master, sheet by sheet) and (b) `storage.master.Master.rebuild` from the
 ledger (queries, pandas figures, styles, backup off), and prints the best-of-N seconds of each and the
 ratio b / a (target ≤ 1.5).
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from openpyxl import Workbook, load_workbook
 
 from storage.ledger import Ledger, NewSubmission
-from storage.master import build_master
+from storage.master import Master
 from validators import Finding, LaoRecord, Registry, Severity, load_registry
 from validators.lao import Lao
 
@@ -120,18 +120,18 @@ def main() -> None:
         with Ledger.open(folder / "ledger.sqlite3") as ledger:
             expected = fill_ledger(ledger, registry)
             master = folder / "master.xlsx"
-            build_master(ledger.conn, expected, DEADLINE, master, backups=0)  # warm-up; gives the cells
+            Master(master, expected, DEADLINE, backups=0).rebuild(ledger)  # warm-up; gives the cells
             sheets = sheets_of(master)
             cells = sum(len(r) for _, rows in sheets for r in rows)
             data_rows = len(dict(sheets)["ข้อมูลรวม"]) - 1
             bare, full = best_of(
                 args.repeat,
                 lambda: bare_dump(sheets, folder / "bare.xlsx"),
-                lambda: build_master(ledger.conn, expected, DEADLINE, master, backups=0),
+                lambda: Master(master, expected, DEADLINE, backups=0).rebuild(ledger),
             )
     print(f"provinces={len(expected)} data_rows={data_rows} cells={cells} repeat={args.repeat}")
     print(f"bare write-only dump   {bare:.3f} s")
-    print(f"build_master           {full:.3f} s")
+    print(f"Master.rebuild         {full:.3f} s")
     print(f"ratio                  {full / bare:.2f} (target <= 1.5)")
 
 

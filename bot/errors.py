@@ -1,14 +1,20 @@
-"""Internal errors of the bot layer (English, with identifiers)."""
+"""Errors of the bot layer (English, with identifiers), under the project's root `LocalreportError`."""
 
 from __future__ import annotations
 
+from parsers.errors import LocalreportError
 
-class BotError(Exception):
+
+class BotError(LocalreportError):
     """Base of every error the bot layer raises on purpose."""
 
 
 class ConfigError(BotError):
     """The configuration file is missing, malformed or names an unknown key."""
+
+
+class UsageError(BotError):
+    """A command was given something it cannot use: a missing file, an unknown province, a bad option."""
 
 
 class MailboxError(BotError):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from parsers.errors import LocalreportError
 
-class StorageError(Exception):
+
+class StorageError(LocalreportError):
     """Base of every error the storage layer raises on purpose."""
 
 

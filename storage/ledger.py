@@ -9,10 +9,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from storage.errors import LedgerError
 from storage.schema import SCHEMA
 from validators.findings import Finding, LaoRecord
+
+MailState = Literal["new", "judged", "quarantined"]
+ReplyState = Literal[
+    "pending", "sending", "sent", "suppressed"
+]  # sending: an attempt may have reached the server
+SubmissionStatus = Literal["accepted", "rejected", "unreadable", "duplicate"]
 
 
 def now_iso() -> str:
@@ -24,7 +31,7 @@ class MailRow:
     id: int
     sha256: str
     message_id: str
-    state: str
+    state: MailState
     attempts: int
     outcome: str | None
 
@@ -36,7 +43,7 @@ class NewSubmission:
     attachment_sha256: str
     filename: str
     province: str | None
-    status: str
+    status: SubmissionStatus
     expected: int
     findings: Sequence[tuple[Finding, str]]  # (finding, Thai message)
     records: Sequence[LaoRecord]
@@ -50,7 +57,28 @@ class PendingReply:
     message_id: str
     to_address: str
     raw: bytes
-    state: str  # pending, or sending: an earlier attempt may have reached the server
+    state: ReplyState  # pending, or sending: an earlier attempt may have reached the server
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedReply:
+    """A mail to send, written in the same transaction as the judgement it answers."""
+
+    kind: str  # a reply kind, or operator_notice
+    message_id: str
+    to_address: str
+    raw: bytes
+    state: ReplyState = "pending"  # suppressed: recorded, never sent (`reason` says why)
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedMail:
+    """A judged mail to judge again from the archive: its id, its bytes' sha256, when it first arrived."""
+
+    id: int
+    sha256: str
+    received_at: str
 
 
 class Ledger:
@@ -147,16 +175,14 @@ class Ledger:
         sender: str,
         received_at: str,
         submissions: Sequence[NewSubmission],
-        reply: tuple[str, str, str, bytes] | None,
+        reply: QueuedReply | None,
         *,
         rejudge: bool = False,
-        reply_state: str = "pending",
-        reply_reason: str | None = None,
     ) -> None:
         """One transaction: the submissions with their rows and findings, the outcome, the reply to send.
 
-        `reply` is (kind, message_id, to_address, raw bytes) or None when nothing is to be sent. A first
-        judgement needs the mail in state new; `rejudge=True` (reprocessing) needs it judged or quarantined.
+        `reply` is None when nothing is to be sent. A first judgement needs the mail in state new;
+        `rejudge=True` (reprocessing) needs it judged or quarantined.
         """
         with self.transaction() as c:
             state = c.execute("SELECT state FROM mails WHERE id = ?", (mail_id,)).fetchone()
@@ -168,15 +194,16 @@ class Ledger:
             for sub in submissions:
                 _insert_submission(c, mail_id, sender, received_at, sub)
             if reply is not None:
-                _insert_reply(c, mail_id, *reply, state=reply_state, reason=reply_reason)
+                _insert_reply(c, mail_id, reply)
             c.execute(
                 "UPDATE mails SET state = 'judged', outcome = ?, judged_at = ? WHERE id = ?",
                 (outcome, now_iso(), mail_id),
             )
 
     def record_without_reply(
-        self, mail_id: int, outcome: str, reason: str, notice: tuple[str, str, bytes] | None = None
-    ) -> None:
+        self, mail_id: int, outcome: Literal["suppressed", "held", "quarantined"], reason: str,
+        notice: QueuedReply | None = None,
+    ) -> None:  # fmt: skip
         """A mail answered by nobody: suppressed (a robot) or held (for a person), with the reason."""
         with self.transaction() as c:
             state = "judged" if outcome == "suppressed" else "quarantined"
@@ -185,7 +212,7 @@ class Ledger:
                 (state, outcome, reason, now_iso(), mail_id),
             )
             if notice is not None:
-                _insert_reply(c, mail_id, "operator_notice", *notice)
+                _insert_reply(c, mail_id, notice)
 
     def reply_times(
         self, since: dt.datetime, to_address: str | None = None, sent_only: bool = False
@@ -249,6 +276,24 @@ class Ledger:
             c.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
                       (key, value, value))  # fmt: skip
 
+    def mails_to_rejudge(
+        self, message_id: str | None = None, *, rejected: bool = False
+    ) -> list[ArchivedMail]:
+        """The judged (or quarantined) mails with this Message-ID, or every judged mail rejected."""
+        args: tuple[str, ...] = ()
+        if message_id is not None:
+            sql, args = "message_id = ? AND state IN ('judged', 'quarantined')", (message_id,)
+        elif rejected:
+            sql = "outcome = 'rejected' AND state = 'judged'"
+        else:
+            return []
+        rows = self.conn.execute(
+            "SELECT m.id, m.sha256, (SELECT MIN(received_at) FROM submissions s WHERE s.mail_id = m.id) "
+            f"FROM mails m WHERE {sql} ORDER BY m.id",
+            args,
+        ).fetchall()
+        return [ArchivedMail(mail_id, sha, first or now_iso()) for mail_id, sha, first in rows]
+
     def counts(self) -> dict[str, int]:
         """Operator figures: mails by state and replies waiting."""
         out = {
@@ -289,12 +334,9 @@ def _insert_submission(
     )  # fmt: skip
 
 
-def _insert_reply(
-    c: sqlite3.Connection, mail_id: int, kind: str, message_id: str, to: str, raw: bytes,
-    state: str = "pending", reason: str | None = None,
-) -> None:  # fmt: skip
+def _insert_reply(c: sqlite3.Connection, mail_id: int, r: QueuedReply) -> None:
     c.execute(
         "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at, state, reason) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (mail_id, message_id, kind, to, raw, now_iso(), state, reason),
+        (mail_id, r.message_id, r.kind, r.to_address, r.raw, now_iso(), r.state, r.reason),
     )

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import re
-import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -26,6 +26,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from storage import summary, views
 from storage.backups import replace_atomically
 from storage.errors import MasterError
+from storage.ledger import Ledger
 from storage.thai import display_width, thai_date, thai_datetime
 from validators.findings import LaoRecord
 
@@ -82,37 +83,53 @@ _LITERAL_RISK = frozenset(ERROR_CODES)  # strings openpyxl would store as error 
 MIN_WIDTH, MAX_WIDTH, MAX_HEADER_WIDTH = 6, 60, 22
 
 Value = str | int | float | None
+MASTER_STAMP = "master_stamp"  # ledger meta key: the change stamp the master file was last built from
 
 
-def build_master(
-    conn: sqlite3.Connection,
-    expected: dict[str, int],
-    deadline: dt.date,
-    target: Path,
-    *,
-    backups: int = 10,
-    now: dt.datetime | None = None,
-) -> Path | None:
-    """Write the whole master from the ledger beside `target`, back up the old one, os.replace it in.
+@dataclass(frozen=True, slots=True)
+class Master:
+    """The master workbook at `path`: the one owner of (re)writing it, always whole, from the ledger alone.
 
     `expected` maps each province (registry order) to its LAO count; `backups` is how many timestamped
-    copies of earlier masters to keep in `<target folder>/backups` (0: none). Returns the backup made.
+    copies of earlier masters to keep in `<path folder>/backups` (0: none).
     """
-    now = now or dt.datetime.now(dt.UTC)
-    order = list(expected)
-    statuses = views.province_statuses(conn, expected, deadline)
-    records = views.latest_accepted_records(conn, order)
-    wb = Workbook(write_only=True)
-    _use_default_font(wb, FONT)
-    _readme_sheet(wb, deadline, now, statuses)
-    _provinces_sheet(wb, statuses, deadline)
-    _data_sheet(wb, records)
-    _history_sheet(wb, views.submissions(conn))
-    _findings_sheet(wb, views.latest_rejected_findings(conn, order))
-    by_province, by_issue = summary.figures([r for r, _ in records], expected)
-    _province_figures_sheet(wb, by_province)
-    _issue_figures_sheet(wb, by_issue)
-    return _save_atomically(wb, target, backups, now)
+
+    path: Path
+    expected: Mapping[str, int]
+    deadline: dt.date
+    backups: int = 10
+
+    def rebuild(
+        self, ledger: Ledger, *, only_if_changed: bool = False, now: dt.datetime | None = None
+    ) -> Path | None:
+        """Write the whole master beside `path`, back up the old one, os.replace it in; the backup made.
+
+        `only_if_changed`: do nothing when the ledger has not changed since the last rebuild (also one
+        by a run that died before finishing) and the file is there.
+        """
+        stamp = ledger.change_stamp()
+        if only_if_changed and stamp == ledger.meta(MASTER_STAMP) and self.path.exists():
+            return None
+        backup = self._write(ledger, now or dt.datetime.now(dt.UTC))
+        ledger.set_meta(MASTER_STAMP, stamp)
+        return backup
+
+    def _write(self, ledger: Ledger, now: dt.datetime) -> Path | None:
+        expected, deadline = dict(self.expected), self.deadline
+        order = list(expected)
+        statuses = views.province_statuses(ledger, expected, deadline)
+        records = views.latest_accepted_records(ledger, order)
+        wb = Workbook(write_only=True)
+        _use_default_font(wb, FONT)
+        _readme_sheet(wb, deadline, now, statuses)
+        _provinces_sheet(wb, statuses, deadline)
+        _data_sheet(wb, records)
+        _history_sheet(wb, views.submissions(ledger))
+        _findings_sheet(wb, views.latest_rejected_findings(ledger, order))
+        by_province, by_issue = summary.figures([r for r, _ in records], expected)
+        _province_figures_sheet(wb, by_province)
+        _issue_figures_sheet(wb, by_issue)
+        return _save_atomically(wb, self.path, self.backups, now)
 
 
 def _save_atomically(wb: Workbook, target: Path, backups: int, now: dt.datetime) -> Path | None:

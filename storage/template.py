@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from storage.errors import StorageError
 from validators.form import Column, Form
 from validators.registry import Registry
 
@@ -28,7 +29,7 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 PrefillValue = str | int
 
 
-class TemplateError(ValueError):
+class TemplateError(StorageError):
     """The province asked for is not one the registry knows."""
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from storage.ledger import Ledger
 from storage.thai import bangkok, parse_iso
 from validators.findings import LaoRecord
 
@@ -75,9 +75,9 @@ class FindingView:
     ctx: dict[str, object]
 
 
-def submissions(conn: sqlite3.Connection) -> list[SubmissionView]:
+def submissions(ledger: Ledger) -> list[SubmissionView]:
     """Every submission, in filing order, with its mail's identity and the state of its reply."""
-    rows = conn.execute(
+    rows = ledger.conn.execute(
         "SELECT s.id, s.received_at, s.province, s.filename, s.sender, s.status, s.rows, s.errors, "
         "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none'), s.sender_verdict "
         "FROM submissions s JOIN mails m ON m.id = s.mail_id "
@@ -87,12 +87,10 @@ def submissions(conn: sqlite3.Connection) -> list[SubmissionView]:
     return [SubmissionView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
 
 
-def province_statuses(
-    conn: sqlite3.Connection, expected: dict[str, int], deadline: dt.date
-) -> list[ProvinceStatus]:
+def province_statuses(ledger: Ledger, expected: dict[str, int], deadline: dt.date) -> list[ProvinceStatus]:
     """One line per province of `expected` (in its order), then any other province that filed."""
     filed: dict[str, list[SubmissionView]] = {}
-    for s in submissions(conn):
+    for s in submissions(ledger):
         if s.province and s.status in FILED:
             filed.setdefault(s.province, []).append(s)
     out = []
@@ -130,23 +128,24 @@ def _latest(
 
 
 def latest_accepted_records(
-    conn: sqlite3.Connection, order: Sequence[str] = ()
+    ledger: Ledger, order: Sequence[str] = ()
 ) -> list[tuple[LaoRecord, SubmissionView]]:
     """The rows of each province's latest accepted submission (earlier versions are superseded)."""
     out: list[tuple[LaoRecord, SubmissionView]] = []
-    for sub in _latest(submissions(conn), ("accepted",), order):
-        rows = conn.execute("SELECT data FROM records WHERE submission_id = ? ORDER BY rowid", (sub.id,))
+    for sub in _latest(submissions(ledger), ("accepted",), order):
+        sql = "SELECT data FROM records WHERE submission_id = ? ORDER BY rowid"
+        rows = ledger.conn.execute(sql, (sub.id,))
         out.extend((LaoRecord.from_json(data), sub) for (data,) in rows)
     return out
 
 
-def latest_rejected_findings(conn: sqlite3.Connection, order: Sequence[str] = ()) -> list[FindingView]:
+def latest_rejected_findings(ledger: Ledger, order: Sequence[str] = ()) -> list[FindingView]:
     """Findings of each province's latest version when that version was rejected (still to be fixed)."""
     out: list[FindingView] = []
-    for sub in _latest(submissions(conn), FILED, order):
+    for sub in _latest(submissions(ledger), FILED, order):
         if sub.status != "rejected":
             continue
-        rows = conn.execute(
+        rows = ledger.conn.execute(
             "SELECT severity, code, sheet, row, col, header, value, suggestion, message, ctx FROM findings "
             "WHERE submission_id = ? ORDER BY rowid",
             (sub.id,),

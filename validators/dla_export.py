@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from validators.errors import ReferenceDataError
 from validators.geography import District, read_districts_csv
 from validators.lao import LAO_TYPES, REGISTRY_COLUMNS, Lao, full_name
 from validators.normalize import clean, header_key, key
@@ -43,15 +44,24 @@ EXPORT_TYPES = {
 }
 
 
-class DlaExportError(ValueError):
+class DlaExportError(ReferenceDataError):
     """DLA's export lacks a needed column or holds a row that cannot be read."""
 
 
 def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-874 as Excel on Thai Windows saves "CSV"."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise DlaExportError("the file is an Excel workbook, not CSV: save it as CSV UTF-8 and import that")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp874")
+    except UnicodeDecodeError as e:
+        raise DlaExportError(
+            f"the file is not CSV text (neither UTF-8 nor Windows-874 at byte {e.start})"
+        ) from e
 
 
 def _columns(header: Sequence[str]) -> dict[str, int]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import TypeAdapter
+
+ReportStatus = Literal["accepted", "rejected", "unreadable"]
 
 
 class Severity(StrEnum):
@@ -90,7 +93,7 @@ class Report:
         return tuple(f for f in self.findings if f.severity is Severity.WARNING)
 
     @property
-    def status(self) -> str:
+    def status(self) -> ReportStatus:
         """accepted, rejected or unreadable."""
         if not self.readable:
             return "unreadable"

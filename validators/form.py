@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from validators.errors import ReferenceDataError
 from validators.normalize import header_key, key
 
 FORMS_DIR = Path(__file__).parent / "forms"
@@ -22,7 +23,7 @@ REQUIRED_KEYS = ("district", "lao_full_name")
 _ISSUE = re.compile(r"issue_(\d+)")
 
 
-class FormError(Exception):
+class FormError(ReferenceDataError):
     """A form TOML file is unreadable or inconsistent."""
 
 

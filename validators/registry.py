@@ -16,6 +16,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from validators.dla_export import RegistryDiff, diff_registries, read_dla_export, write_registry_csv
+from validators.errors import ReferenceDataError
 from validators.geography import DISTRICTS_CSV, REGISTRY_CSV, District, read_districts_csv
 from validators.lao import LAO_TYPES, REGISTRY_COLUMNS, Lao
 from validators.normalize import key
@@ -39,7 +40,7 @@ PROVINCE_PREFIXES = ("จังหวัด", "จ.")
 Index = dict[str, tuple[Lao, ...]]
 
 
-class RegistryError(Exception):
+class RegistryError(ReferenceDataError):
     """A registry file is missing columns or holds rows that cannot be read."""
 
 
@@ -219,9 +220,11 @@ def load_registry(path: Path | None = None) -> Registry:
     if path is None:
         return _bundled()
     districts = path.parent / DISTRICTS_CSV.name
-    return Registry(
-        read_registry_csv(path), read_districts_csv(districts if districts.exists() else DISTRICTS_CSV)
-    )
+    try:
+        laos = read_registry_csv(path)
+        return Registry(laos, read_districts_csv(districts if districts.exists() else DISTRICTS_CSV))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise RegistryError(f"cannot read registry {path}: {e}") from e
 
 
 @functools.cache

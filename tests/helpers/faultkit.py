@@ -435,7 +435,7 @@ def deliver(account: ImapAccount, mails: Iterable[Mail]) -> None:
 
 def _install_killer(marker: str) -> None:
     """SIGKILL this process when an attachment named with `marker` is about to be judged."""
-    from bot.judge import JudgePool
+    from bot.adapters.judge_pool import JudgePool
 
     original = JudgePool.judge_many
 
@@ -451,7 +451,7 @@ def main(argv: list[str]) -> int:
     if len(argv) >= 2 and argv[0] == "--killer-marker":
         _install_killer(argv[1])
         argv = argv[2:]
-    from bot.cli import main as cli_main
+    from bot.entrypoints.cli import main as cli_main
 
     return cli_main(argv)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from storage.ledger import Ledger, NewSubmission
+from storage.ledger import Ledger, NewSubmission, QueuedReply
 from validators.findings import Finding, LaoRecord, Severity
 
 EXPECTED = {"กาญจนบุรี": 122, "ลำพูน": 59, "ตาก": 67}
@@ -44,5 +44,5 @@ def file_mail(
 ) -> None:  # fmt: skip
     mail = ledger.register_mail(f"{n:064x}", f"fp{n}", f"<m{n}@x>", sender, subject, ("INBOX", "1", str(n)))
     batch = [subs] if isinstance(subs, NewSubmission) else list(subs)
-    answer = ("ack", f"<r{n}@bot>", sender, b"raw") if reply else None
+    answer = QueuedReply("ack", f"<r{n}@bot>", sender, b"raw") if reply else None
     ledger.record_judgement(mail.id, batch[0].status, sender, received, batch, answer)

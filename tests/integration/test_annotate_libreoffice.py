@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.annotate import annotate_workbook
-from bot.replies import cell_comment
+from bot.replies.markup import annotate_workbook, cell_comment
 from tests.helpers.builders import check_report, comment_marks, make_report
 from tests.helpers.libreoffice import convert
 

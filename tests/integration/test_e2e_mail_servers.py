@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.config import MailboxSettings, RoundSettings, Settings, SmtpSettings, StorageSettings
-from bot.daemon import run_once
+from bot.entrypoints.config import MailboxSettings, RoundSettings, Settings, SmtpSettings, StorageSettings
+from bot.entrypoints.daemon import run_once
 from tests.helpers.builders import make_report
 from tests.helpers.servers import ImapAccount, SmtpSink
 

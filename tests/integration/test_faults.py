@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from imap_tools import AND
 
-from bot.replies import SUBJECT_WORDS
+from bot.replies.texts import SUBJECT_WORDS
 from tests.helpers.faultkit import (
     CRASH_POINTS,
     PROCESSED,

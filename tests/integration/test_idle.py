@@ -6,8 +6,8 @@ import threading
 import time
 from email.message import EmailMessage
 
-from bot.config import MailboxSettings
-from bot.idle import IdleWatcher
+from bot.adapters.idle import IdleWatcher
+from bot.entrypoints.config import MailboxSettings
 from tests.helpers.servers import DovecotServer, ImapAccount
 
 

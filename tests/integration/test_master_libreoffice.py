@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from storage.ledger import Ledger, NewSubmission
-from storage.master import SHEETS, build_master
+from storage.ledger import Ledger, NewSubmission, QueuedReply
+from storage.master import SHEETS, Master
 from tests.helpers.libreoffice import convert, soffice
 from validators import LaoRecord, load_registry
 from validators.findings import Finding, Severity
@@ -92,7 +92,7 @@ def hostile_round(ledger: Ledger) -> dict[str, int]:
         mail = ledger.register_mail(
             f"{n:064x}", f"fp{n}", f"<m{n}@x>", "saraban@province.example", subject, ("INBOX", "1", str(n))
         )
-        reply = ("ack", f"<r{n}@bot>", "saraban@province.example", b"raw")
+        reply = QueuedReply("ack", f"<r{n}@bot>", "saraban@province.example", b"raw")
         ledger.record_judgement(mail.id, subs[0].status, "saraban@x", received, subs, reply)
 
     for i, province in enumerate(PROVINCES):
@@ -121,7 +121,7 @@ def test_libreoffice_reopens_the_master_with_identical_cells(tmp_path: Path) -> 
     master = tmp_path / "master.xlsx"
     with Ledger.open(tmp_path / "l.db") as ledger:
         expected = hostile_round(ledger)
-        build_master(ledger.conn, expected, dt.date(2020, 11, 2), master, backups=0)
+        Master(master, expected, dt.date(2020, 11, 2), backups=0).rebuild(ledger)
 
     shown = convert_to_csv(master, tmp_path / "csv")
     wb = load_workbook(master)
@@ -147,6 +147,6 @@ def test_csv_export_reaches_every_sheet_on_this_libreoffice(tmp_path: Path) -> N
     soffice()
     master = tmp_path / "master.xlsx"
     with Ledger.open(tmp_path / "l.db") as ledger:
-        build_master(ledger.conn, {"ตาก": 67}, dt.date(2020, 11, 2), master, backups=0)
+        Master(master, {"ตาก": 67}, dt.date(2020, 11, 2), backups=0).rebuild(ledger)
     shown = convert_to_csv(master, tmp_path / "csv")
     assert shown["สรุปรายจังหวัด"][1][:2] == ["ตาก", "ยังไม่ส่ง"]

@@ -15,9 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import MailboxSettings, OAuthSettings, RoundSettings, Settings, SmtpSettings, StorageSettings
-from bot.daemon import run_once
-from bot.oauth import OAuthError
+from bot.adapters.oauth import OAuthError
+from bot.entrypoints.config import (
+    MailboxSettings,
+    OAuthSettings,
+    RoundSettings,
+    Settings,
+    SmtpSettings,
+    StorageSettings,
+)
+from bot.entrypoints.daemon import run_once
 from tests.helpers.builders import make_report
 from tests.helpers.servers import INSTALL_HINT, DovecotServer, SmtpSink, dovecot_available
 

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.config import Settings
-from bot.daemon import run_once
-from bot.service import SOFT_ROBOT_SIGNALS
+from bot.entrypoints.config import Settings
+from bot.entrypoints.daemon import run_once
+from bot.usecase.service import SOFT_ROBOT_SIGNALS
 from tests.helpers.builders import make_report
 from tests.helpers.servers import ImapAccount, SmtpSink
 

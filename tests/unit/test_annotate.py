@@ -8,9 +8,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot import annotate
-from bot.annotate import ERROR_FILL, WARNING_FILL, annotate_workbook
-from bot.replies import cell_comment
+from bot.replies import markup as annotate
+from bot.replies.markup import ERROR_FILL, WARNING_FILL, annotate_workbook, cell_comment
 from tests.helpers.builders import check_report, comment_marks, make_report
 from validators.findings import Finding, Severity
 

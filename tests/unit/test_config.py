@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings, secret
+from bot.entrypoints.config import Settings, load_settings, secret
 from bot.errors import ConfigError
 from tests.helpers import ROOT
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.replies import SUBJECT_WORDS
+from bot.replies.texts import SUBJECT_WORDS
 from storage import views
 from storage.master import SHEETS
 from tests.helpers import ROOT

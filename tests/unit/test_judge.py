@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from bot.judge import JudgeLimits, JudgePool
-from bot.mail import Attachment
+from bot.adapters.judge_pool import JudgeLimits, JudgePool
+from bot.usecase.incoming import Attachment
 from tests.helpers.builders import make_report
 
 

@@ -9,8 +9,8 @@ from email.message import EmailMessage
 
 import openpyxl
 
-from bot.mail import parse_mail
-from bot.replies import reply_address
+from bot.replies.compose import reply_address
+from bot.usecase.incoming import parse_mail
 
 
 def _tiny_xlsx() -> bytes:

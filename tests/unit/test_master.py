@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from storage.errors import MasterError
 from storage.ledger import Ledger, NewSubmission
-from storage.master import SHEETS, build_master
+from storage.master import SHEETS, Master
 from tests.helpers.ledgers import DEADLINE, EXPECTED, accepted, file_mail, record, rejected
 
 CONTRACT = ["อ่านก่อน", "สรุปรายจังหวัด", "ข้อมูลรวม", "ประวัติการส่ง", "ข้อผิดพลาด"]
@@ -27,8 +27,8 @@ PAYLOADS = [
 Rows = list[tuple[object, ...]]
 
 
-def build(ledger: Ledger, target: Path, **kwargs: object) -> Path | None:
-    return build_master(ledger.conn, EXPECTED, DEADLINE, target, **kwargs)  # type: ignore[arg-type]
+def build(ledger: Ledger, target: Path, backups: int = 10, now: dt.datetime | None = None) -> Path | None:
+    return Master(target, EXPECTED, DEADLINE, backups).rebuild(ledger, now=now)
 
 
 def sheet(path: Path, name: str) -> Rows:
@@ -314,8 +314,8 @@ def test_backup_is_a_copy_of_the_master_it_replaces(tmp_path: Path) -> None:
 
 
 def test_rebuild_regenerates_a_deleted_master_from_the_ledger_alone(tmp_path: Path) -> None:
-    from bot.app import rebuild
-    from bot.config import Settings, StorageSettings
+    from bot.entrypoints.config import Settings, StorageSettings
+    from bot.entrypoints.wiring import rebuild
 
     settings = Settings(storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "m.xlsx"))
     with Ledger.open(settings.storage.dir / "ledger.sqlite3") as ledger:

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import pytest
 
-from bot.config import OAuthSettings
-from bot.oauth import OAuthError, access_token, xoauth2_base64
+from bot.adapters.oauth import OAuthError, access_token, xoauth2_base64
+from bot.entrypoints.config import OAuthSettings
 
 
 class TokenEndpoint(http.server.BaseHTTPRequestHandler):

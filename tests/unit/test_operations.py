@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.app import registry_for
-from bot.cli import main
-from bot.config import load_settings
-from bot.mail import parse_mail
+from bot.entrypoints.cli import main
+from bot.entrypoints.config import load_settings
+from bot.entrypoints.wiring import registry_for
+from bot.usecase.incoming import parse_mail
 from storage.ledger import Ledger
 from tests.helpers import REGISTRY_CSV
 from tests.helpers.builders import make_report

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.config import (
+from bot.entrypoints.config import (
     LimitsSettings,
     MailboxSettings,
     RoundSettings,
@@ -19,7 +19,7 @@ from bot.config import (
     SmtpSettings,
     StorageSettings,
 )
-from bot.daemon import run_once
+from bot.entrypoints.daemon import run_once
 from tests.helpers import hostile
 from tests.helpers.builders import make_report
 from tests.helpers.mails import deliver

@@ -9,15 +9,15 @@ from email.policy import SMTP
 
 import pytest
 
-from bot.mail import parse_mail
-from bot.policy import (
+from bot.usecase.incoming import parse_mail
+from bot.usecase.policy import (
     dmarc_verdict,
     is_late,
     parse_auth_results,
-    rate_limit_reason,
     robot_reason,
     sender_verdict,
 )
+from bot.usecase.rules import ReplyLimits
 
 OURS = ("Localreport.dla@gmail.com",)
 GOOGLE = "mx.google.com"
@@ -107,7 +107,7 @@ def test_ordinary_province_mail_is_answered(extra: tuple[tuple[str, str], ...]) 
 
 
 def test_reason_codes_are_the_documented_ones() -> None:
-    from bot.policy import ROBOT_REASONS
+    from bot.usecase.policy import ROBOT_REASONS
 
     assert {reason for _raw, reason in ROBOTS.values()} == set(ROBOT_REASONS)
 
@@ -222,36 +222,36 @@ def minutes_ago(*minutes: int) -> list[dt.datetime]:
     return [NOW - dt.timedelta(minutes=m) for m in minutes]
 
 
+LIMITS = ReplyLimits(per_sender_per_hour=2, daily_cap=400)
+
+
 def test_sender_under_the_hourly_limit_gets_a_reply() -> None:
-    assert (
-        rate_limit_reason(minutes_ago(5), minutes_ago(5), NOW, per_sender_per_hour=2, daily_cap=400) is None
-    )
+    assert not LIMITS.sender_over_hourly_limit(minutes_ago(5), NOW)
 
 
 def test_sender_at_the_hourly_limit_is_rate_limited() -> None:
-    sent = minutes_ago(5, 50)
-
-    assert rate_limit_reason(sent, sent, NOW, per_sender_per_hour=2, daily_cap=400) == "rate_limited_sender"
+    assert LIMITS.sender_over_hourly_limit(minutes_ago(5, 50), NOW)
 
 
 def test_replies_older_than_an_hour_do_not_count_for_the_sender() -> None:
-    sent = minutes_ago(61, 120, 600)
-
-    assert rate_limit_reason(sent, sent, NOW, per_sender_per_hour=2, daily_cap=400) is None
+    assert not LIMITS.sender_over_hourly_limit(minutes_ago(61, 120, 600), NOW)
 
 
 def test_daily_cap_counts_every_reply_of_the_last_24_hours() -> None:
     recent = minutes_ago(*range(1, 1440, 5))  # 288 replies in the last day
     older = minutes_ago(1441, 2000)
 
-    assert rate_limit_reason([], recent + older, NOW, per_sender_per_hour=2, daily_cap=288) == "daily_cap"
-    assert rate_limit_reason([], recent + older, NOW, per_sender_per_hour=2, daily_cap=289) is None
+    assert ReplyLimits(daily_cap=288).daily_cap_reached(recent + older, NOW)
+    assert not ReplyLimits(daily_cap=289).daily_cap_reached(recent + older, NOW)
 
 
-def test_a_limit_of_none_is_no_limit() -> None:
+def test_the_two_checks_are_independent() -> None:
     sent = minutes_ago(*range(1, 60))
 
-    assert rate_limit_reason(sent, sent, NOW, per_sender_per_hour=None, daily_cap=None) is None
+    assert ReplyLimits(per_sender_per_hour=2).sender_over_hourly_limit(sent, NOW)
+    assert not ReplyLimits(per_sender_per_hour=2).daily_cap_reached(sent, NOW)
+    assert ReplyLimits(daily_cap=2).daily_cap_reached(sent, NOW)
+    assert not ReplyLimits(daily_cap=2).sender_over_hourly_limit(sent, NOW)
 
 
 # ---------------------------------------------------------------------------------------- senders, time

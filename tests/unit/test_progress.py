@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.progress import Progress
+from bot.usecase.progress import Progress
 
 
 def test_known_total_logs_every_tenth_and_a_summary(caplog: pytest.LogCaptureFixture) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REGISTRY_CSV
+from validators.dla_export import DlaExportError
 from validators.registry import Registry, diff_registries, load_registry, read_dla_export, write_registry_csv
 
 REGISTRY = load_registry()
@@ -141,5 +142,5 @@ def test_diff_reports_added_removed_renamed_and_retyped() -> None:
 
 
 def test_export_without_a_code_column_is_refused() -> None:
-    with pytest.raises(ValueError, match="lacks columns"):
+    with pytest.raises(DlaExportError, match="lacks columns"):
         read_dla_export("จังหวัด,อำเภอ,อปท.\nกาญจนบุรี,ไทรโยค,ท่าเสา\n".encode())

@@ -3,7 +3,7 @@
 Golden files live in tests/golden/<name>.txt and hold the text/plain body exactly. After a deliberate
 change of wording, regenerate them and review the diff:
 
-    LOCALREPORT_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_replies.py -k golden
+    LOCALREPORT_REGEN_GOLDEN=1 .venv/bin/pytest tests/unit/test_replies.py -k golden
 
 (the regenerating run skips those tests, so it cannot pass by accident).
 """
@@ -24,23 +24,16 @@ from typing import Any
 import jinja2
 import pytest
 
-from bot import replies
-from bot.annotate import annotate_workbook
-from bot.mail import IncomingMail
-from bot.mime import content_disposition
-from bot.replies import (
-    FileResult,
-    ReplyAttachment,
-    cell_comment,
-    compose_hold_notice,
-    compose_operator_notice,
-    compose_reply,
-    finding_message,
-    mail_kind,
-    rejection_attachments,
-    render_template,
-    reply_subject,
-)
+from bot.replies import compose as compose_module
+from bot.replies import templates, texts
+from bot.replies.compose import FileResult, compose_reply, mail_kind, rejection_attachments, reply_subject
+from bot.replies.markup import annotate_workbook, cell_comment
+from bot.replies.mime import ReplyAttachment, content_disposition
+from bot.replies.notices import hold_notice, quarantine_notice
+from bot.replies.templates import render_template
+from bot.replies.texts import finding_text
+from bot.usecase.incoming import IncomingMail
+from bot.usecase.rules import Identity
 from tests.helpers import GOLDEN
 from tests.helpers.builders import check_report, make_report
 from validators import load_form, load_registry
@@ -130,9 +123,7 @@ CASES: dict[str, tuple[list[FileResult], bool]] = {
 
 def compose(kind: str, mail: IncomingMail = MAIL, from_name: str = OUR_NAME) -> bytes:
     results, late = CASES[kind]
-    reply = compose_reply(
-        mail, results, from_address=OUR_ADDRESS, from_name=from_name, now=NOW, late=late, deadline=DEADLINE
-    )
+    reply = compose_reply(mail, results, Identity(OUR_ADDRESS, from_name), NOW, DEADLINE if late else None)
     assert reply.kind == kind
     return reply.raw
 
@@ -186,7 +177,7 @@ def test_every_kind_is_an_rfc3834_auto_reply_threaded_to_the_mail(kind: str) -> 
     assert re.fullmatch(r"<[^<>@\s]+@gmail\.com>", msg["Message-ID"])
     assert msg["To"] == "saraban@kanchanaburi.go.th"  # the From address, not the Reply-To
     assert email.utils.parseaddr(decoded(msg["From"])) == (OUR_NAME, OUR_ADDRESS)
-    assert decoded(msg["Subject"]) == f"Re: {SUBJECT} [{replies.SUBJECT_WORDS[kind]}]"
+    assert decoded(msg["Subject"]) == f"Re: {SUBJECT} [{texts.SUBJECT_WORDS[kind]}]"
     assert msg["X-Localreport-Outcome"] == kind
     assert email.utils.parsedate_to_datetime(msg["Date"]) == NOW
     assert all(len(line) <= 78 for line in header_block.split(b"\r\n"))
@@ -206,7 +197,7 @@ def test_every_kind_has_text_and_html_alternatives_in_base64_utf8(kind: str) -> 
 
 
 def test_reply_id_is_returned_and_stored_in_the_bytes() -> None:
-    reply = compose_reply(MAIL, [ACCEPTED], from_address=OUR_ADDRESS, from_name=OUR_NAME, now=NOW)
+    reply = compose_reply(MAIL, [ACCEPTED], Identity(OUR_ADDRESS, OUR_NAME), NOW)
 
     assert email.message_from_bytes(reply.raw)["Message-ID"] == reply.message_id
     assert (reply.kind, reply.to_address) == ("accepted", "saraban@kanchanaburi.go.th")
@@ -218,9 +209,7 @@ def test_long_gmail_message_id_threads_unencoded() -> None:
     refs = tuple(long_id.replace("CAJ", f"C{i}J") for i in range(3))
     mail = IncomingMail(long_id, SUBJECT, "", "a@gmail.com", "", refs, (), (), ())
 
-    msg = email.message_from_bytes(
-        compose_reply(mail, [], from_address=OUR_ADDRESS, from_name="x", now=NOW).raw
-    )
+    msg = email.message_from_bytes(compose_reply(mail, [], Identity(OUR_ADDRESS, "x"), NOW).raw)
 
     assert msg["In-Reply-To"] == long_id
     assert msg["References"].split() == [*refs, long_id]
@@ -230,9 +219,7 @@ def test_long_gmail_message_id_threads_unencoded() -> None:
 def test_mail_without_message_id_gets_an_unthreaded_reply() -> None:
     mail = IncomingMail("", SUBJECT, "", "a@dla.go.th", "", (), (), (), ())
 
-    msg = email.message_from_bytes(
-        compose_reply(mail, [], from_address=OUR_ADDRESS, from_name="x", now=NOW).raw
-    )
+    msg = email.message_from_bytes(compose_reply(mail, [], Identity(OUR_ADDRESS, "x"), NOW).raw)
 
     assert (msg["In-Reply-To"], msg["References"], msg["Auto-Submitted"]) == (None, None, "auto-replied")
 
@@ -244,7 +231,7 @@ def test_long_thai_subject_folds_and_decodes_back_exactly() -> None:
     mail = IncomingMail("<a@b.th>", subject, "", "a@dla.go.th", "", (), (), (), ())
     assert len(f"Subject: Re: {subject}") > 78
 
-    raw = compose_reply(mail, [ACCEPTED], from_address=OUR_ADDRESS, from_name="x", now=NOW).raw
+    raw = compose_reply(mail, [ACCEPTED], Identity(OUR_ADDRESS, "x"), NOW).raw
     msg = email.message_from_bytes(raw)
 
     assert decoded(msg["Subject"]) == f"Re: {subject} [ได้รับรายงานแล้ว]"
@@ -258,9 +245,7 @@ def test_hostile_sender_name_and_subject_cannot_inject_headers() -> None:
         "a@dla.go.th", "", (), (), (), (),
     )  # fmt: skip
 
-    msg = email.message_from_bytes(
-        compose_reply(mail, [], from_address=OUR_ADDRESS, from_name="x", now=NOW).raw
-    )
+    msg = email.message_from_bytes(compose_reply(mail, [], Identity(OUR_ADDRESS, "x"), NOW).raw)
 
     assert msg["Bcc"] is None and msg["In-Reply-To"] == "<a@b.th>"
 
@@ -269,7 +254,7 @@ def test_hostile_sender_name_and_subject_cannot_inject_headers() -> None:
 def test_unusable_from_address_gives_nothing_to_send(address: str) -> None:
     mail = IncomingMail("<a@b.th>", SUBJECT, "", address, "", (), (), (), ())
 
-    assert compose_reply(mail, [], from_address=OUR_ADDRESS, from_name="x", now=NOW).to_address == ""
+    assert compose_reply(mail, [], Identity(OUR_ADDRESS, "x"), NOW).to_address == ""
 
 
 # ------------------------------------------------------------------------------------------ attachments
@@ -334,7 +319,7 @@ def test_blank_form_is_attached_once_for_two_files_of_one_province() -> None:
         attachments=(ReplyAttachment("annotated", "b - x.xlsx", b"B"), blank),
     )
 
-    raw = compose_reply(MAIL, [a, b], from_address=OUR_ADDRESS, from_name="x", now=NOW).raw
+    raw = compose_reply(MAIL, [a, b], Identity(OUR_ADDRESS, "x"), NOW).raw
 
     assert [p.get_param("name") for p in attachment_parts(raw)] == [
         "report-errors-1.xlsx",
@@ -346,7 +331,7 @@ def test_blank_form_is_attached_once_for_two_files_of_one_province() -> None:
 def test_attachments_over_the_size_budget_are_left_out_and_not_mentioned(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(replies, "MAX_ATTACHMENT_BYTES", 2)
+    monkeypatch.setattr(compose_module, "MAX_ATTACHMENT_BYTES", 2)
     raw = compose("rejected")
 
     assert [p.get_param("name") for p in attachment_parts(raw)] == []
@@ -403,7 +388,7 @@ def test_errors_are_grouped_by_kind_with_cell_header_found_and_fix() -> None:
 def test_error_list_is_capped_fairly_with_the_count_of_the_rest() -> None:
     text = body(compose("rejected"))
 
-    assert text.count("  • แผ่นงาน") == replies.MAX_LISTED_ERRORS
+    assert text.count("  • แผ่นงาน") == compose_module.MAX_LISTED_ERRORS
     assert "รหัส อปท. ต้องเป็นตัวเลข 7 หลัก (3 รายการ)" in text and "พบ: 12" in text  # small group not starved
     assert "ไม่ได้แสดงในอีเมลนี้อีก 5 รายการ ดูได้จากช่องที่ระบายสีในไฟล์ที่แนบกลับไป" in text
 
@@ -423,9 +408,8 @@ def test_cell_values_are_escaped_in_html_and_kept_verbatim_in_text() -> None:
     raw = compose_reply(
         mail,
         [FileResult("<x>.xlsx", "rejected", "กาญจนบุรี", findings=(evil,))],
-        from_address=OUR_ADDRESS,
-        from_name="x",
-        now=NOW,
+        Identity(OUR_ADDRESS, "x"),
+        NOW,
     ).raw
 
     html = body(raw, "html")
@@ -444,15 +428,15 @@ def test_late_acceptance_names_the_deadline_in_thai() -> None:
 def test_unverified_sender_is_told_the_report_will_be_checked() -> None:
     result = FileResult(FILENAME, "accepted", "กาญจนบุรี", 122, 122, sender_verdict="unverified")
 
-    text = body(compose_reply(MAIL, [result], from_address=OUR_ADDRESS, from_name="x", now=NOW).raw)
+    text = body(compose_reply(MAIL, [result], Identity(OUR_ADDRESS, "x"), NOW).raw)
 
     assert "อีเมลผู้ส่งไม่อยู่ในรายชื่อผู้ส่งของจังหวัดกาญจนบุรี" in text
 
 
 def test_unknown_finding_code_degrades_instead_of_breaking_the_reply() -> None:
-    assert finding_message(Finding("file_not_yet_catalogued")) == finding_message(Finding("file_unreadable"))
-    assert finding_message(Finding("some_new_code", row=3, column="B")) == "some_new_code"
-    assert finding_message(Finding("missing_column")) == "ไม่พบคอลัมน์  ให้เพิ่มคอลัมน์นี้ตามแบบฟอร์ม"
+    assert finding_text(Finding("file_not_yet_catalogued")) == finding_text(Finding("file_unreadable"))
+    assert finding_text(Finding("some_new_code", row=3, column="B")) == "some_new_code"
+    assert finding_text(Finding("missing_column")) == "ไม่พบคอลัมน์  ให้เพิ่มคอลัมน์นี้ตามแบบฟอร์ม"
 
 
 # ------------------------------------------------------------------------------------- kinds, subjects
@@ -507,7 +491,7 @@ def test_thousand_character_subject_is_capped() -> None:
 # ------------------------------------------------------------------------------------------- templates
 
 
-@pytest.mark.parametrize("name", [f"{k}.{ext}.j2" for k in replies.KINDS for ext in ("txt", "html")])
+@pytest.mark.parametrize("name", [f"{k}.{ext}.j2" for k in texts.KINDS for ext in ("txt", "html")])
 def test_a_missing_template_variable_raises(name: str) -> None:
     context = {
         "kind": "accepted", "greeting": "x", "subject": "x", "signature": "x", "files": [], "late": True,
@@ -521,7 +505,7 @@ def test_a_missing_template_variable_raises(name: str) -> None:
 
 
 def test_html_templates_autoescape_and_text_templates_do_not() -> None:
-    env = replies._env()
+    env = templates.environment()
 
     assert env.autoescape("accepted.html.j2") is True  # type: ignore[operator]
     assert env.autoescape("accepted.txt.j2") is False  # type: ignore[operator]
@@ -532,12 +516,8 @@ def test_html_templates_autoescape_and_text_templates_do_not() -> None:
 
 
 def test_operator_notices_are_auto_generated_and_never_threaded_to_the_province() -> None:
-    held = compose_hold_notice(
-        MAIL, "ab" * 32, "dmarc_fail", from_address=OUR_ADDRESS, to_address="ops@dla.go.th", now=NOW
-    )
-    quarantined = compose_operator_notice(
-        MAIL, "ab" * 32, 4, from_address=OUR_ADDRESS, to_address="ops@dla.go.th", now=NOW
-    )
+    held = hold_notice(MAIL, "ab" * 32, "dmarc_fail").to(OUR_ADDRESS, "ops@dla.go.th", NOW)
+    quarantined = quarantine_notice(MAIL, "ab" * 32, 4).to(OUR_ADDRESS, "ops@dla.go.th", NOW)
 
     for notice in (held, quarantined):
         msg = email.message_from_bytes(notice.raw)

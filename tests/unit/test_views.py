@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, StorageSettings
-from bot.status import status_json, status_lines
+from bot.entrypoints.config import Settings, StorageSettings
+from bot.entrypoints.status import status_json, status_lines
 from storage import summary, views
 from storage.ledger import Ledger
 from storage.thai import display_width, parse_iso, thai_date, thai_datetime
@@ -23,7 +23,7 @@ def test_province_statuses_cover_missing_ok_rejected_and_late_in_registry_order(
         file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.ก"), record("อบต.ข")]))
         file_mail(ledger, 2, rejected("b", "ลำพูน"))
         file_mail(ledger, 3, rejected("c", "ลำพูน"), "2020-10-29T02:00:00+00:00")
-        statuses = views.province_statuses(ledger.conn, {**EXPECTED, "สตูล": 40}, DEADLINE)
+        statuses = views.province_statuses(ledger, {**EXPECTED, "สตูล": 40}, DEADLINE)
 
     assert [(s.province, s.status, s.code, s.versions, s.reported, s.expected) for s in statuses] == [
         ("กาญจนบุรี", "ถูกต้อง", "ok", 1, 2, 122),
@@ -38,7 +38,7 @@ def test_province_statuses_cover_missing_ok_rejected_and_late_in_registry_order(
 def test_a_province_missing_from_the_registry_is_still_listed_after_the_others(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
         file_mail(ledger, 1, accepted("a", "บึงกาฬ", [record("อบต.ก", province="บึงกาฬ")]))
-        statuses = views.province_statuses(ledger.conn, {"ตาก": 67}, DEADLINE)
+        statuses = views.province_statuses(ledger, {"ตาก": 67}, DEADLINE)
     assert [(s.province, s.status, s.expected) for s in statuses] == [
         ("ตาก", "ยังไม่ส่ง", 67),
         ("บึงกาฬ", "ถูกต้อง", 0),
@@ -49,7 +49,7 @@ def test_latest_accepted_records_follow_the_given_province_order(tmp_path: Path)
     with Ledger.open(tmp_path / "l.db") as ledger:
         file_mail(ledger, 1, accepted("a", "ตาก", [record("อบต.ตาก", province="ตาก")]))
         file_mail(ledger, 2, accepted("b", "กาญจนบุรี", [record("อบต.1"), record("อบต.2")]))
-        rows = views.latest_accepted_records(ledger.conn, list(EXPECTED))
+        rows = views.latest_accepted_records(ledger, list(EXPECTED))
     assert [(r.province, r.lao_full_name, sub.id) for r, sub in rows] == [
         ("กาญจนบุรี", "อบต.1", 2),
         ("กาญจนบุรี", "อบต.2", 2),
@@ -64,7 +64,7 @@ def test_submissions_carry_the_reply_state_of_their_mail(tmp_path: Path) -> None
         [pending] = ledger.pending_replies()
         ledger.mark_reply_sent(pending.id)
         file_mail(ledger, 3, rejected("c", "ลำพูน"), reply=True)
-        subs = views.submissions(ledger.conn)
+        subs = views.submissions(ledger)
     assert [(s.id, s.status, s.reply_state, s.message_id) for s in subs] == [
         (1, "accepted", "sent", "<m1@x>"),
         (2, "rejected", "none", "<m2@x>"),
@@ -77,8 +77,8 @@ def test_queries_tolerate_a_column_the_ledger_grows_later(tmp_path: Path) -> Non
         ledger.conn.execute("ALTER TABLE submissions ADD COLUMN sender_verified INTEGER NOT NULL DEFAULT 0")
         ledger.conn.execute("ALTER TABLE findings ADD COLUMN extra TEXT")
         file_mail(ledger, 1, rejected("b", "ลำพูน"))
-        assert [s.status for s in views.submissions(ledger.conn)] == ["rejected"]
-        assert [f.code for f in views.latest_rejected_findings(ledger.conn)] == [
+        assert [s.status for s in views.submissions(ledger)] == ["rejected"]
+        assert [f.code for f in views.latest_rejected_findings(ledger)] == [
             "lao_name_abbreviated",
             "executive_name_missing",
         ]

@@ -1,4 +1,10 @@
-"""The `localreport` command: demo, run, check, rebuild, registry import, template."""
+"""The `localreport` command: demo, run, check, status, health, rebuild, reprocess, registry import,
+template, oauth-token.
+
+Exit codes: 0 done; 1 a finding (check: a file has errors; health: not OK; run --once: a mail failed);
+2 a user's mistake (a missing file, a wrong CSV, a bad config, an unknown province, an unreachable
+server), printed as one line saying what is wrong and how to fix it, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot import logsetup
-from bot.config import load_settings
-from bot.errors import BotError
-from bot.judge import JudgeLimits, JudgePool
-from bot.mail import Attachment
+from bot.adapters.judge_pool import JudgeLimits, JudgePool
+from bot.entrypoints import logsetup
+from bot.entrypoints.config import load_settings
+from bot.errors import UsageError
+from bot.replies.texts import finding_text
+from bot.usecase.incoming import Attachment
+from parsers.errors import LocalreportError
 from validators import load_form, load_registry
 from validators.findings import Finding, Report
-from validators.messages import message_for
 
 EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 2
 
@@ -27,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logsetup.configure(args.log_level, args.log_format)
     try:
         result: int = args.func(args)
-    except BotError as e:
+    except LocalreportError as e:  # the one root: a user's mistake, said in one line with its fix
         print(f"localreport: {e}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `localreport check --json … | head`: the reader left; end quietly
@@ -102,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from bot.daemon import run_forever, run_once
+    from bot.entrypoints.daemon import run_forever, run_once
 
     settings = load_settings(args.config)
     if args.once:
@@ -113,7 +120,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_rebuild(args: argparse.Namespace) -> int:
-    from bot.app import rebuild
+    from bot.entrypoints.wiring import rebuild
 
     print(rebuild(load_settings(args.config)))
     return 0
@@ -139,7 +146,7 @@ def check_report(path: Path, pool: JudgePool) -> tuple[Report, dict[str, object]
                 "row": f.row,
                 "column": f.column,
                 "value": f.value,
-                "message": message_for(f),
+                "message": finding_text(f),
                 "suggestion": f.suggestion,
             }
             for f in report.findings
@@ -178,13 +185,19 @@ def _print_check(obj: dict[str, object]) -> None:
         print(f"  [{f['severity']}] {where} {f['code']}: {f['message']}{extra}")
 
 
+def _read_input(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read {what} {path}: {e.strerror or e}; check the path and try again") from e
+
+
 def _cmd_registry_import(args: argparse.Namespace) -> int:
+    from bot.entrypoints.wiring import registry_for
     from validators.registry import diff_registries, read_dla_export, write_registry_csv
 
-    new = read_dla_export(args.file.read_bytes())
+    new = read_dla_export(_read_input(args.file, "the DLA export"))
     if args.config:
-        from bot.app import registry_for
-
         settings = load_settings(args.config)
         old = registry_for(settings)
         target = settings.storage.dir / "registry.csv"
@@ -206,16 +219,23 @@ def _cmd_template(args: argparse.Namespace) -> int:
     from storage.template import write_template
 
     registry = load_registry()
-    if args.province not in registry.provinces():
-        print(f"localreport: unknown province {args.province!r}", file=sys.stderr)
-        return EXIT_USAGE
-    args.out.write_bytes(write_template(args.province, registry, load_form()))
+    province = registry.province_names().get(" ".join(args.province.split()))
+    if province is None:
+        raise UsageError(
+            f"unknown province {args.province!r}: give its Thai name as the registry writes it "
+            f"(for example {registry.provinces()[0]})"
+        )
+    payload = write_template(province, registry, load_form())
+    try:
+        args.out.write_bytes(payload)
+    except OSError as e:
+        raise UsageError(f"cannot write {args.out}: {e.strerror or e}; choose a folder that exists") from e
     print(args.out)
     return 0
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    from bot.status import status_json, status_lines
+    from bot.entrypoints.status import status_json, status_lines
 
     settings = load_settings(args.config)
     if args.json:
@@ -226,7 +246,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_health(args: argparse.Namespace) -> int:
-    from bot.operations import health
+    from bot.entrypoints.health import health
 
     result = health(load_settings(args.config))
     print(result.line)
@@ -234,26 +254,15 @@ def _cmd_health(args: argparse.Namespace) -> int:
 
 
 def _cmd_reprocess(args: argparse.Namespace) -> int:
-    from contextlib import ExitStack
-
-    from bot.app import judge_pool, make_context, make_outbox, open_ledger, rebuild_master_for
-    from bot.operations import rejudge, select_mails
+    from bot.entrypoints.wiring import open_service
 
     settings = load_settings(args.config)
-    with ExitStack() as stack:
-        pool = stack.enter_context(judge_pool(settings))
-        ledger = stack.enter_context(open_ledger(settings))
-        ctx = make_context(settings, ledger, pool.judge_many)
-        outbox = None
-        if args.send_replies:
-            outbox = make_outbox(settings, inbox=None)
-            stack.enter_context(outbox)
-        mails = select_mails(ledger, args.message_id, args.rejected)
+    with open_service(settings, inbox=False, outbox=args.send_replies) as service:
+        mails = service.ledger.mails_to_rejudge(args.message_id, rejected=args.rejected)
         if not mails:
             print("nothing to reprocess")
             return 0
-        outcomes = rejudge(ctx, mails, outbox)
-        rebuild_master_for(settings, ledger)
+        outcomes = service.rejudge(mails, answer=args.send_replies)
     print(f"reprocessed {len(mails)} mail(s): " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))
     if not args.send_replies:
         print("no replies were sent (give --send-replies to answer the provinces)")
@@ -261,7 +270,7 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
 
 
 def _cmd_oauth_token(args: argparse.Namespace) -> int:
-    from bot.oauth import obtain_refresh_token
+    from bot.adapters.oauth import obtain_refresh_token
 
     settings = load_settings(args.config)
     token = obtain_refresh_token(settings.oauth, port=args.port)
@@ -271,6 +280,6 @@ def _cmd_oauth_token(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.entrypoints.demo import run_demo
 
     return run_demo(args.dir)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.errors import MailboxError
-from bot.ports import InboxMessage
+from bot.usecase.ports import InboxMessage
 
 
 class MaildirInbox:

@@ -11,12 +11,13 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.app import credential, judge_pool, open_app
-from bot.config import Settings
-from bot.context import CycleSummary
-from bot.idle import IdleWatcher
-from bot.judge import JudgePool
-from bot.operations import write_heartbeat
+from bot.adapters.idle import IdleWatcher
+from bot.adapters.judge_pool import JudgePool
+from bot.entrypoints.config import Settings
+from bot.entrypoints.health import write_heartbeat
+from bot.entrypoints.wiring import credential, judge_pool, open_service, registry_for
+from bot.usecase.service import CycleSummary
+from validators import load_form
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,10 @@ log = logging.getLogger(__name__)
 def run_once(
     settings: Settings, stop: Callable[[], bool] = lambda: False, pool: JudgePool | None = None
 ) -> CycleSummary:
-    with open_app(settings, pool) as app:
-        summary = app.cycle(stop)
+    with open_service(settings, pool) as service:
+        summary = service.run_cycle(stop)
+        # Also after a run that died before its rebuild: the ledger's change stamp tells.
+        service.master.rebuild(service.ledger, only_if_changed=True)
     write_heartbeat(settings, summary.seen, summary.handled, summary.failed)
     log.info(
         "cycle seen=%d handled=%d skipped=%d failed=%d outcomes=%s",
@@ -43,6 +46,10 @@ def _guarded_cycle(settings: Settings, stopping: threading.Event, pool: JudgePoo
 
 def run_forever(settings: Settings) -> None:
     """Poll every `schedule.interval_seconds`; a cycle still running when the next is due is not doubled."""
+    (
+        registry_for(settings),
+        load_form(settings.round.form),
+    )  # a bad reference file stops the start, in one line
     with judge_pool(settings) as pool:  # workers live as long as the daemon; connections are per cycle
         _schedule(settings, pool)
 

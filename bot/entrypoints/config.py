@@ -11,7 +11,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.errors import ConfigError
+from bot.usecase.rules import Identity, Patience, ReplyLimits, RoundRules, Rules, Trust
 from parsers.limits import MIB, Limits
+from validators import Form, Registry
 
 Security = Literal["ssl", "starttls", "none"]
 
@@ -143,6 +145,22 @@ class Settings(_Section):
     authentication: AuthenticationSettings = AuthenticationSettings()
     senders: SendersSettings = SendersSettings()
 
+    def rules(self, registry: Registry, form: Form) -> Rules:
+        """What the use case decides by, each group from its own section(s)."""
+        own = (self.smtp.from_address, self.mailbox.username, *self.replies.own_addresses)
+        return Rules(
+            round=RoundRules(registry, form, self.round.deadline),
+            identity=Identity(self.smtp.from_address, self.smtp.from_name, tuple(a for a in own if a)),
+            limits=ReplyLimits(self.replies.per_sender_per_hour, self.replies.daily_cap),
+            trust=Trust(
+                self.authentication.authserv_id if self.authentication.require_dmarc else None,
+                {k: tuple(v) for k, v in self.senders.map.items()},
+                self.senders.unlisted == "hold",
+            ),
+            patience=Patience(self.operations.max_attempts, self.operations.operator_address),
+            parse=self.limits.parser_limits(),
+        )
+
     def resolved(self, base: Path) -> Settings:
         """Relative paths in the file are relative to the file's folder."""
 
@@ -174,7 +192,9 @@ def load_settings(path: Path) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise ConfigError(f"config file not found: {path}") from e
+        raise ConfigError(f"config file not found: {path} (copy config.example.toml and edit it)") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read config file {path}: {e}; give the path of a TOML text file") from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"config file {path} is not valid TOML: {e}") from e
     try:

@@ -1,52 +1,15 @@
-"""Outboxes: FileOutbox (the embedded backend: one .eml per reply) and SmtpOutbox (a real SMTP server)."""
+"""SmtpOutbox: replies sent through a real SMTP server (Gmail, or the tests' aiosmtpd)."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
 import smtplib
 import ssl
 from collections.abc import Callable
-from pathlib import Path
 
-from bot.config import SmtpSettings
+from bot.adapters.oauth import xoauth2_string
+from bot.entrypoints.config import SmtpSettings
 from bot.errors import SendError
-from bot.oauth import xoauth2_string
-
-
-class FileOutbox:
-    """Writes each reply to `path/<sha1 of Message-ID>.eml`; writing the same reply twice is a no-op."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __enter__(self) -> FileOutbox:
-        self.path.mkdir(parents=True, exist_ok=True)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def file_for(self, message_id: str) -> Path:
-        return self.path / f"reply-{hashlib.sha1(message_id.encode()).hexdigest()[:16]}.eml"  # noqa: S324 (a name, not security)
-
-    def was_sent(self, message_id: str) -> bool:
-        return self.file_for(message_id).exists()
-
-    def send(self, message_id: str, to_address: str, raw: bytes) -> None:
-        target = self.file_for(message_id)
-        if target.exists():
-            return
-        tmp = target.with_suffix(".tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                fh.write(raw)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except OSError as e:
-            raise SendError(f"cannot write reply {message_id} for {to_address} to {target}: {e}") from e
 
 
 class SmtpOutbox:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from bot.app import open_ledger, registry_for
-from bot.config import Settings
+from bot.entrypoints.config import Settings
+from bot.entrypoints.wiring import open_ledger, registry_for
 from storage import views
 from storage.thai import bangkok, display_width, thai_date, thai_datetime
 
@@ -19,7 +19,7 @@ def province_statuses(settings: Settings) -> list[views.ProvinceStatus]:
     registry = registry_for(settings)
     expected = {p: len(registry.laos_in(p)) for p in registry.provinces()}
     with open_ledger(settings) as ledger:
-        return views.province_statuses(ledger.conn, expected, settings.round.deadline)
+        return views.province_statuses(ledger, expected, settings.round.deadline)
 
 
 def status_json(settings: Settings) -> list[dict[str, object]]:

@@ -15,7 +15,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from bot.config import OAuthSettings, secret
+from bot.entrypoints.config import OAuthSettings, secret
 from bot.errors import ConfigError
 
 AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
@@ -72,6 +72,12 @@ def xoauth2_base64(username: str, token: str) -> str:
 
 def obtain_refresh_token(settings: OAuthSettings, port: int = 0, timeout: float = 300.0) -> str:
     """Installed-app flow on a loopback redirect; prints the consent URL and returns the refresh token."""
+    if not settings.client_id:
+        raise ConfigError(
+            "oauth.client_id is empty: create an OAuth client of type Desktop app in Google Cloud and put "
+            "its id in [oauth] client_id (see README, Gmail)"
+        )
+    secret(settings.client_secret_env)  # checked now, not after the person has signed in
     state = secrets.token_urlsafe(16)
     received: dict[str, str] = {}
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 import imap_tools
 
-from bot.config import MailboxSettings
-from bot.imap import ImapInbox
+from bot.adapters.imap import ImapInbox
+from bot.entrypoints.config import MailboxSettings
 
 log = logging.getLogger(__name__)
 

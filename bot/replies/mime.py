@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy, compat32
 from typing import Any, cast
 
-from bot.annotate import XLSX_MIME
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +85,14 @@ def attachment_part(att: ReplyAttachment, ascii_name: str) -> EmailMessage:
     return part
 
 
-def new_message(
-    from_header: str, to: str, subject: str, now: dt.datetime, domain: str, idstring: str
-) -> EmailMessage:
+def new_message(from_header: str, to: str, subject: str, now: dt.datetime, idstring: str) -> EmailMessage:
+    """A message with our own Message-ID, in the domain of the From address."""
     msg = EmailMessage(policy=POLICY)
     msg["From"] = from_header
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = email.utils.format_datetime(now)
+    domain = domain_of(email.utils.parseaddr(from_header)[1])
     msg["Message-ID"] = email.utils.make_msgid(idstring=idstring, domain=domain)
     return msg
 

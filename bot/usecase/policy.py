@@ -2,11 +2,11 @@
 
 - `robot_reason`: RFC 3834 — never answer a robot (auto-replies, bounces, lists, ourselves).
 - `dmarc_verdict`: RFC 8601 — read only the Authentication-Results header our own provider wrote.
-- `rate_limit_reason`: a per-sender hourly limit and a rolling 24-hour cap below Gmail's sending limit.
 - `sender_verdict`: the optional province → allowed addresses map.
 - `is_late`: received after the deadline day, in Thai time.
 
-Every "no" is a stable lower_snake_case reason code for the log line and the ledger.
+Every "no" is a stable lower_snake_case reason code for the log line and the ledger. The rate limits
+are rules.ReplyLimits.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Literal
 
-from bot.mail import IncomingMail, decode_text
+from bot.usecase.incoming import IncomingMail, decode_text
 
 ROBOT_REASONS = (
     "own_address",
@@ -32,7 +32,6 @@ ROBOT_REASONS = (
     "precedence_bulk",
     "mailing_list",
 )
-RATE_REASONS = ("rate_limited_sender", "daily_cap")
 BULK_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
 ROBOT_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
 # X-Auto-Response-Suppress values that ask responders like us to stay quiet (DR/NDR/RN/NRN are receipts).
@@ -243,34 +242,6 @@ def dmarc_verdict(
         header_from = next((v for k, v in props.items() if k.lower() == "header.from"), "")
         return "pass" if from_domain and _domain(header_from) == from_domain else "fail"
     return "fail" if result in ("fail", "permerror") else "none"
-
-
-# ------------------------------------------------------------------------------------- rate limits
-
-
-def rate_limit_reason(
-    sent_to_sender: Iterable[dt.datetime],
-    sent_recently: Iterable[dt.datetime],
-    now: dt.datetime,
-    *,
-    per_sender_per_hour: int | None,
-    daily_cap: int | None,
-) -> str | None:
-    """`rate_limited_sender`, `daily_cap`, or None when one more reply may go out now.
-
-    `sent_to_sender`: when replies to this address were sent (or queued) — at least the last hour.
-    `sent_recently`: when any reply was sent (or queued) — at least the last 24 hours (Gmail counts
-    a rolling day). Older times are ignored, so the ledger may hand over more. None disables a limit.
-    """
-    if per_sender_per_hour is not None:
-        hour_ago = now - dt.timedelta(hours=1)
-        if sum(1 for t in sent_to_sender if hour_ago < t <= now) >= per_sender_per_hour:
-            return "rate_limited_sender"
-    if daily_cap is not None:
-        day_ago = now - dt.timedelta(days=1)
-        if sum(1 for t in sent_recently if day_ago < t <= now) >= daily_cap:
-            return "daily_cap"
-    return None
 
 
 # ------------------------------------------------------------------------------------ senders, time

@@ -18,8 +18,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
-from bot.daemon import run_once
+from bot.entrypoints.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
+from bot.entrypoints.daemon import run_once
 from storage.template import write_template
 from validators import load_form, load_registry
 

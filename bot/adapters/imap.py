@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterator
 import imap_tools
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 
-from bot.config import MailboxSettings
+from bot.entrypoints.config import MailboxSettings
 from bot.errors import MailboxError
-from bot.ports import InboxMessage
+from bot.usecase.ports import InboxMessage
 
 log = logging.getLogger(__name__)
 INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')

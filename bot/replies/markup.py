@@ -2,8 +2,9 @@
 
 Pure: bytes in, bytes out. Only .xlsx/.xlsm go through openpyxl (an .xlsm comes back as .xlsx,
 without its macros); .xls, .ods, anything too big or anything openpyxl cannot open gives None and
-the reply goes without it. openpyxl loads the whole workbook, so bot.judge runs this in the judge
-worker, under its memory and time limits; the size guard here is a second line only.
+the reply goes without it. openpyxl loads the whole workbook, so the judge worker
+(bot/adapters/judge_pool.py) runs this, under its memory and time limits; the size guard here is a
+second line only. The comment's message is texts.finding_text, as in the ledger and the mail.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.replies.templates import render_template, shorten
+from bot.replies.texts import finding_text
 from validators.findings import Finding, Severity
-from validators.messages import message_for
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,12 @@ COMMENT_AUTHOR = "localreport"
 MAX_PAYLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
 MAX_COMMENT_CHARS = 1000
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def cell_comment(f: Finding) -> str:
+    """The comment put on an erroneous cell: what is wrong, what was found, what to write instead."""
+    shown = {"message": finding_text(f), "value": shorten(f.value), "suggestion": shorten(f.suggestion)}
+    return render_template("cell_comment.txt.j2", **shown).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +54,7 @@ class CellNote:
 def annotate_workbook(
     payload: bytes,
     findings: Iterable[Finding],
-    comment_for: Callable[[Finding], str] = message_for,
+    comment_for: Callable[[Finding], str] | None = None,
     *,
     max_payload_bytes: int = MAX_PAYLOAD_BYTES,
     max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
@@ -66,7 +73,7 @@ def annotate_workbook(
     except Exception as e:  # openpyxl raises many types for odd files; the reply simply goes without it
         log.info("annotated workbook skipped: openpyxl cannot open the file: %s", type(e).__name__)
         return None
-    notes = _notes(located, wb.sheetnames, comment_for)
+    notes = _notes(located, wb.sheetnames, comment_for or cell_comment)
     marked = 0
     for (sheet, coordinate), note in notes.items():
         cell = _writable_cell(wb[sheet], coordinate)

@@ -1,11 +1,22 @@
-"""The small ports the use case talks through; adapters implement them."""
+"""The small ports the use case talks through, and the types that cross them; adapters implement them."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
+
+from bot.usecase.incoming import Attachment
+from validators.findings import Report
+
+Clock = Callable[[], dt.datetime]
+
+# How the handling of one mail ended: the reply kinds (bot.replies.compose.ReplyKind), or no province reply.
+Outcome = Literal[
+    "accepted", "late", "rejected", "unreadable", "duplicate", "mixed", "no_attachment",
+    "suppressed", "held", "quarantined", "skipped",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,4 +55,19 @@ class Outbox(Protocol):
 
     def was_sent(self, message_id: str) -> bool:
         """Whether a reply with this Message-ID already reached the transport (asked after a crash)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """One attachment's report and, when asked for and the report is rejected, the workbook with its
+    errors marked (None when openpyxl cannot do it, or the worker could not finish it)."""
+
+    report: Report
+    annotated: bytes | None = None
+
+
+class Judge(Protocol):
+    def judge_many(self, atts: Sequence[Attachment], *, annotate: bool = True) -> list[Judgement]:
+        """Judge attachments (parse, guard, validate), in the order given; never raises for a bad file."""
         ...

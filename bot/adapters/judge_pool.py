@@ -21,9 +21,10 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from bot.annotate import annotate_workbook
-from bot.faults import crashpoint
-from bot.mail import Attachment
+from bot.replies.markup import annotate_workbook
+from bot.usecase.faults import crashpoint
+from bot.usecase.incoming import Attachment
+from bot.usecase.ports import Judgement
 from parsers import ParseError, parse_workbook
 from parsers.errors import ReaderCrashed, ReaderTimeout
 from parsers.limits import DEFAULT_LIMITS, Limits
@@ -56,15 +57,6 @@ def judge_attachment(
     return validate(workbook, registry, form)
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
-    """One attachment's report and, when asked for and the report is rejected, the workbook with its
-    errors marked (None when openpyxl cannot do it, or the worker could not finish it)."""
-
-    report: Report
-    annotated: bytes | None = None
-
-
 def failed_report(filename: str, code: str, ctx: dict[str, str | int] | None = None) -> Report:
     finding = Finding(code=code, severity=Severity.ERROR, value=filename, ctx=ctx or {})
     return Report(filename=filename, province=None, findings=(finding,), readable=False)
@@ -76,7 +68,6 @@ def _worker_main(
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     registry, form = load_registry(registry_path), load_form(form_path)
     conn.send(READY)
-    from bot.replies import cell_comment  # the Thai comment on a marked cell (jinja2, loaded once)
 
     while True:
         try:
@@ -87,7 +78,7 @@ def _worker_main(
         conn.send(report)
         if annotate and report.status == "rejected":
             crashpoint("while_marking_up")
-            conn.send(annotate_workbook(att.payload, report.findings, cell_comment))
+            conn.send(annotate_workbook(att.payload, report.findings))
 
 
 class _Worker:

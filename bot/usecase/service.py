@@ -1,0 +1,336 @@
+"""The use case: one mail from the inbox to the ledger, the master workbook and the reply.
+
+`MailService` is built once from its ports (inbox, outbox, judge, ledger, archive, master, clock) and its
+`Rules`; `handle` takes one message through these steps, each safe to repeat:
+
+1. archive its exact bytes (content-addressed) and count the attempt (a mail that kills the process is
+   quarantined after `max_attempts`);
+2. a mail the ledger already knows (by sha256, or by fingerprint when delivered anew) is only moved;
+3. the gate: robots are never answered, doubtful mail is held for a person (policy.py);
+4. judge every workbook, then commit the filing and the reply to send in one transaction;
+5. send what the ledger holds as pending, then move the mail out of the inbox.
+
+`run_cycle` does that for every message; `rejudge` judges archived mail again (reprocessing after a
+registry update). The master workbook is rebuilt only by `storage.master.Master.rebuild`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.errors import BotError
+from bot.replies.compose import FileResult, Reply, compose_reply, rejection_attachments
+from bot.replies.notices import OperatorMail, hold_notice, quarantine_notice
+from bot.replies.texts import finding_text
+from bot.usecase.faults import crashpoint
+from bot.usecase.incoming import IncomingMail, parse_mail
+from bot.usecase.policy import dmarc_verdict, is_late, robot_reason, sender_verdict
+from bot.usecase.ports import Clock, Inbox, InboxMessage, Judge, Outbox, Outcome
+from bot.usecase.progress import Progress
+from bot.usecase.rules import Rules
+from storage.archive import Archive
+from storage.ledger import ArchivedMail, Ledger, MailRow, NewSubmission, QueuedReply, ReplyState
+from storage.master import Master
+
+log = logging.getLogger(__name__)
+SOFT_ROBOT_SIGNALS = frozenset({"vendor_auto_reply", "precedence_bulk", "mailing_list"})
+SetAside = Literal["held", "quarantined"]
+
+
+@dataclass(frozen=True, slots=True)
+class MailInHand:
+    """The mail being handled: where it sits in the inbox, what it says, and its row in the ledger."""
+
+    message: InboxMessage
+    mail: IncomingMail
+    sha256: str
+    row: MailRow
+
+    def log(self, level: int, outcome: str, reason: str) -> None:
+        log.log(level, "uid=%s message_id=%s outcome=%s reason=%s", self.message.uid, self.mail.message_id,
+                outcome, reason)  # fmt: skip
+
+
+@dataclass
+class CycleSummary:
+    seen: int = 0
+    handled: int = 0
+    skipped: int = 0
+    failed: int = 0
+    replies_sent: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A mail's judgement: what the reply says about each file, and what the ledger files for each."""
+
+    results: list[FileResult]
+    submissions: list[NewSubmission]
+
+
+class MailService:
+    """The use case, built once from its ports and rules; see the module docstring for the steps."""
+
+    def __init__(
+        self, *, inbox: Inbox, outbox: Outbox, judge: Judge, ledger: Ledger, archive: Archive,
+        master: Master, rules: Rules, clock: Clock = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:  # fmt: skip
+        self.inbox, self.outbox, self.judge = inbox, outbox, judge
+        self.ledger, self.archive, self.master = ledger, archive, master
+        self.rules, self.clock = rules, clock
+
+    # ------------------------------------------------------------------------------------ the cycle
+
+    def run_cycle(self, stop: Callable[[], bool] = lambda: False) -> CycleSummary:
+        """One poll: flush replies left pending by an earlier run, then handle every unhandled message.
+        `stop` is asked before each message (SIGTERM finishes the mail in hand and no more). The caller
+        then refreshes the master (`master.rebuild(ledger, only_if_changed=True)`)."""
+        summary = CycleSummary()
+        try:
+            summary.replies_sent += self.send_pending()
+        except BotError as e:  # a reply that cannot go out now must never keep the inbox from being read
+            log.warning("pending replies not sent yet: %s", e)
+        progress = Progress("mail", None)  # a backfill of a whole mailbox shows how far it got
+        for message in self.inbox.messages():
+            if stop():
+                break
+            summary.seen += 1
+            progress.step()
+            try:
+                outcome = self.handle(message)
+            except Exception as e:  # the one broad net: log, keep the mail for the next cycle, move on
+                summary.failed += 1
+                log.error("uid=%s outcome=failed error=%s", message.uid, e, exc_info=True)
+                continue
+            if outcome == "skipped":
+                summary.skipped += 1
+            else:
+                summary.handled += 1
+                summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
+        progress.done()
+        return summary
+
+    def handle(self, message: InboxMessage) -> Outcome:
+        """Handle one message end to end and return its outcome ("skipped" when already handled)."""
+        started = time.perf_counter()
+        sha256 = self.archive.store(message.raw)
+        mail = parse_mail(message.raw, self.rules.parse)
+        known = self.ledger.mail_by_sha(sha256) or self.ledger.mail_by_fingerprint(mail.fingerprint)
+        if known is not None and known.state != "new":
+            self.send_pending(known.id)
+            (self.inbox.quarantine if known.state == "quarantined" else self.inbox.mark_handled)(message)
+            log.info("uid=%s message_id=%s outcome=skipped reason=already_%s", message.uid, mail.message_id,
+                     known.state)  # fmt: skip
+            return "skipped"
+        # The attempt is counted (and committed) before judging: a mail that kills the process is
+        # quarantined after max_attempts restarts instead of crash-looping the daemon.
+        row = self.ledger.register_mail(
+            sha256, mail.fingerprint, mail.message_id, mail.from_address, mail.subject, message.source
+        )
+        m = MailInHand(message, mail, sha256, row)
+        if row.attempts > self.rules.patience.max_attempts:
+            return self._quarantine(m)
+        crashpoint("after_archive")  # archived and its attempt counted; nothing judged yet
+        outcome, judged = self._gate(m) or self._judge_file_answer(m)
+        log.info(
+            "uid=%s message_id=%s province=%s outcome=%s findings=%d ms=%d",
+            message.uid, mail.message_id,
+            ",".join(sorted({r.province for r in judged.results if r.province})) or "-",
+            outcome, sum(len(r.findings) for r in judged.results), (time.perf_counter() - started) * 1000,
+        )  # fmt: skip
+        return outcome
+
+    # ------------------------------------------------------------------------------ gate and judge
+
+    def _gate(self, m: MailInHand) -> tuple[Outcome, Judged] | None:
+        """Robots are never answered; doubtful mail is held for a person. None: go on and judge it."""
+        robot = robot_reason(m.mail, self.rules.identity.own_addresses)
+        if robot in SOFT_ROBOT_SIGNALS and m.mail.spreadsheets:
+            # A list or bulk header on a mail that carries a workbook may be a province's report sent
+            # through a group: never answered automatically, but kept for a person rather than dropped.
+            return self._hold(m, f"{robot}_with_workbook"), NOTHING_JUDGED
+        if robot is not None:  # bounces, auto-replies, ourselves: not even judged (a bounce carries our copy)
+            self.ledger.record_without_reply(m.row.id, "suppressed", robot)
+            self.inbox.mark_handled(m.message)
+            m.log(logging.INFO, "suppressed", robot)
+            return "suppressed", NOTHING_JUDGED
+        authserv_id = self.rules.trust.dmarc_authserv_id
+        if authserv_id is not None:
+            verdict = dmarc_verdict(m.mail.headers, authserv_id, m.mail.from_address)
+            if verdict != "pass":
+                return self._hold(m, f"dmarc_{verdict}"), NOTHING_JUDGED
+        return None
+
+    def _judge_file_answer(self, m: MailInHand) -> tuple[Outcome, Judged]:
+        """Judge, commit the filing and the reply in one transaction, send, then move the mail."""
+        judged = self.judge_mail(m.mail)
+        if self.rules.trust.hold_unlisted and any(r.sender_verdict == "unverified" for r in judged.results):
+            return self._hold(m, "sender_unlisted"), judged
+        reply = self.reply_for(m.mail, judged.results, m.message.received_at)
+        limited = self._sender_limited(reply.to_address)
+        if limited:
+            m.log(logging.WARNING, reply.kind, "rate_limited_sender: reply suppressed")
+        self.ledger.record_judgement(
+            m.row.id, reply.kind, m.mail.from_address, _iso(m.message.received_at), judged.submissions,
+            _queued(reply, suppressed_because="rate_limited_sender" if limited else None),
+        )  # fmt: skip
+        crashpoint("after_commit")
+        self.send_pending(m.row.id)
+        crashpoint("before_move")
+        self.inbox.mark_handled(m.message)
+        return reply.kind, judged
+
+    def judge_mail(self, mail: IncomingMail, *, refile: bool = False) -> Judged:
+        """Judge every spreadsheet of a mail; a file filed before is a duplicate, unless `refile`."""
+        fresh = list(
+            {
+                a.sha256: a for a in mail.spreadsheets
+                if refile or self.ledger.filed_status(a.sha256) is None
+            }.values()
+        )  # fmt: skip
+        judged = dict(zip((a.sha256 for a in fresh), self.judge.judge_many(fresh), strict=True))
+        out = Judged([], [])
+        for att in mail.spreadsheets:
+            judgement = judged.pop(
+                att.sha256, None
+            )  # the same file twice in one mail: the second is a duplicate
+            if judgement is None:
+                first = self.ledger.filed_status(att.sha256)
+                out.results.append(FileResult(att.filename, "duplicate", first_status=first))
+                out.submissions.append(NewSubmission(att.sha256, att.filename, None, "duplicate", 0, (), ()))
+                continue
+            report = judgement.report
+            trust = self.rules.trust
+            verdict = (
+                sender_verdict(report.province, mail.from_address, trust.sender_map)
+                if trust.sender_map and report.province else None
+            )  # fmt: skip
+            round_ = self.rules.round
+            attachments = (
+                rejection_attachments(att.filename, judgement.annotated, report.province,
+                                      registry=round_.registry, form=round_.form)
+                if report.status == "rejected" else ()
+            )  # fmt: skip
+            out.results.append(FileResult.of(report, attachments=attachments, sender_verdict=verdict))
+            out.submissions.append(
+                NewSubmission(
+                    att.sha256, att.filename, report.province, report.status, report.expected,
+                    [(f, finding_text(f)) for f in report.findings],
+                    report.records if report.status == "accepted" else (), verdict,
+                )
+            )  # fmt: skip
+        return out
+
+    def reply_for(self, mail: IncomingMail, results: Sequence[FileResult], received_at: dt.datetime) -> Reply:
+        """The reply to a judged mail: late when it arrived after the deadline day."""
+        deadline = self.rules.round.deadline
+        late_after = deadline if deadline is not None and is_late(received_at, deadline) else None
+        return compose_reply(mail, results, self.rules.identity, self.clock(), late_after)
+
+    # ------------------------------------------------------------------------------ set aside
+
+    def _hold(self, m: MailInHand, reason: str) -> Outcome:
+        """Keep a mail for a person (no reply, not filed): moved to quarantine, the operator told why."""
+        return self._set_aside(m, "held", reason)
+
+    def _quarantine(self, m: MailInHand) -> Outcome:
+        """Give up on a mail whose handling failed (or killed the process) too often."""
+        return self._set_aside(m, "quarantined", f"failed_{m.row.attempts - 1}_times")
+
+    def _set_aside(self, m: MailInHand, outcome: SetAside, reason: str) -> Outcome:
+        """Record why no province reply goes out, tell the operator, move the mail to quarantine."""
+        operator = self.rules.patience.operator_address
+        told = None
+        if operator:
+            notice = (
+                hold_notice(m.mail, m.sha256, reason) if outcome == "held"
+                else quarantine_notice(m.mail, m.sha256, m.row.attempts)
+            )  # fmt: skip
+            told = _queued(notice.to(self.rules.identity.from_address, operator, self.clock()))
+        self.ledger.record_without_reply(m.row.id, outcome, reason, told)
+        self.send_pending(m.row.id)
+        self.inbox.quarantine(m.message)
+        m.log(logging.WARNING, outcome, reason)
+        return outcome
+
+    # ------------------------------------------------------------------------------ sending
+
+    def _sender_limited(self, to_address: str) -> bool:
+        if not to_address or self.rules.limits.per_sender_per_hour is None:
+            return False
+        now = self.clock()
+        recent = self.ledger.reply_times(now - dt.timedelta(hours=1), to_address=to_address)
+        return self.rules.limits.sender_over_hourly_limit(recent, now)
+
+    def _daily_cap_reached(self) -> bool:
+        if self.rules.limits.daily_cap is None:
+            return False
+        now = self.clock()
+        return self.rules.limits.daily_cap_reached(self.ledger.reply_times(now - dt.timedelta(days=1),
+                                                                           sent_only=True), now)  # fmt: skip
+
+    def send_pending(self, mail_id: int | None = None) -> int:
+        """Send the replies the ledger holds as pending; never twice (an uncertain one is looked up first)."""
+        sent = 0
+        for pending in self.ledger.pending_replies(mail_id):
+            if self._daily_cap_reached():
+                log.warning("daily cap of %s replies reached; the rest wait in the ledger",
+                            self.rules.limits.daily_cap)  # fmt: skip
+                break
+            if pending.state == "sending" and self.outbox.was_sent(pending.message_id):
+                log.info("reply %s already reached the server before a crash; not sending again",
+                         pending.message_id)  # fmt: skip
+                self.ledger.mark_reply_sent(pending.id)
+                continue
+            self.ledger.mark_reply_sending(pending.id)
+            self.outbox.send(pending.message_id, pending.to_address, pending.raw)
+            crashpoint("after_smtp_accept")
+            self.ledger.mark_reply_sent(pending.id)
+            sent += 1
+        return sent
+
+    # ------------------------------------------------------------------------------ reprocessing
+
+    def rejudge(self, mails: Sequence[ArchivedMail], *, answer: bool = False) -> dict[str, int]:
+        """Judge archived mails again with today's registry and form, file the new submissions, rebuild the
+        master; with `answer`, queue and send a new reply to each."""
+        outcomes: dict[str, int] = {}
+        progress = Progress("reprocess", len(mails))
+        for archived in mails:
+            mail = parse_mail(self.archive.load(archived.sha256), self.rules.parse)
+            judged = self.judge_mail(mail, refile=True)
+            reply = self.reply_for(mail, judged.results, dt.datetime.fromisoformat(archived.received_at))
+            queued = _queued(reply) if answer and reply.to_address else None
+            self.ledger.record_judgement(archived.id, reply.kind, mail.from_address, archived.received_at,
+                                         judged.submissions, queued, rejudge=True)  # fmt: skip
+            if answer:
+                self.send_pending(archived.id)
+            outcomes[reply.kind] = outcomes.get(reply.kind, 0) + 1
+            log.info(
+                "reprocessed mail_id=%s message_id=%s outcome=%s", archived.id, mail.message_id, reply.kind
+            )
+            progress.step()
+        progress.done()
+        self.master.rebuild(self.ledger)
+        return outcomes
+
+
+NOTHING_JUDGED = Judged([], [])
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _queued(reply: Reply | OperatorMail, suppressed_because: str | None = None) -> QueuedReply | None:
+    """The ledger's row for a reply; None when there is nobody to send it to."""
+    if not reply.to_address:
+        return None
+    state: ReplyState = "suppressed" if suppressed_because else "pending"
+    return QueuedReply(reply.kind, reply.message_id, reply.to_address, reply.raw, state, suppressed_because)
