@@ -20,6 +20,7 @@ ReplyState = Literal[
     "pending", "sending", "sent", "suppressed"
 ]  # sending: an attempt may have reached the server
 SubmissionStatus = Literal["accepted", "rejected", "unreadable", "duplicate"]
+SenderVerdict = Literal["verified", "unverified", "unknown_province"]  # see bot/usecase/policy.py
 
 
 def now_iso() -> str:
@@ -47,7 +48,7 @@ class NewSubmission:
     expected: int
     findings: Sequence[tuple[Finding, str]]  # (finding, Thai message)
     records: Sequence[LaoRecord]
-    sender_verdict: str | None = None
+    sender_verdict: SenderVerdict | None = None
 
 
 @dataclass(frozen=True, slots=True)

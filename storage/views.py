@@ -11,8 +11,9 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
-from storage.ledger import Ledger
+from storage.ledger import Ledger, ReplyState, SenderVerdict, SubmissionStatus
 from storage.thai import bangkok, parse_iso
 from validators.findings import LaoRecord
 
@@ -21,7 +22,13 @@ STATUS_OK = "ถูกต้อง"
 STATUS_ERRORS = "มีข้อผิดพลาด"
 STATUS_LATE = "ส่งหลังกำหนด"
 # Stable English codes for machines (`localreport status --json`), keyed by the Thai word people see.
-STATUS_CODES = {STATUS_OK: "ok", STATUS_LATE: "late", STATUS_ERRORS: "rejected", STATUS_MISSING: "missing"}
+StatusCode = Literal["ok", "late", "rejected", "missing"]
+STATUS_CODES: dict[str, StatusCode] = {
+    STATUS_OK: "ok",
+    STATUS_LATE: "late",
+    STATUS_ERRORS: "rejected",
+    STATUS_MISSING: "missing",
+}
 FILED = ("accepted", "rejected")  # statuses that are a version of a province's report
 
 
@@ -38,7 +45,7 @@ class ProvinceStatus:
     warnings: int  # of the latest version
 
     @property
-    def code(self) -> str:
+    def code(self) -> StatusCode:
         return STATUS_CODES[self.status]
 
 
@@ -49,14 +56,14 @@ class SubmissionView:
     province: str | None
     filename: str
     sender: str
-    status: str  # accepted | rejected | unreadable | duplicate
+    status: SubmissionStatus
     rows: int
     errors: int
     warnings: int
     message_id: str
     subject: str
-    reply_state: str  # sent | pending | sending | suppressed | none (of the mail's latest reply)
-    sender_verdict: str | None = None  # verified | unverified | unknown_province | None (no sender map)
+    reply_state: ReplyState | Literal["none"]  # of the mail's latest reply
+    sender_verdict: SenderVerdict | None = None  # None: no sender map
 
 
 @dataclass(frozen=True, slots=True)

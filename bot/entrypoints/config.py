@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -30,7 +30,12 @@ class OAuthSettings(_Section):
 
 
 class _ServerSettings(_Section):
-    """What an IMAP or SMTP connection needs; each backend section sets its own defaults."""
+    """What an IMAP or SMTP connection needs; each backend section sets its own defaults, names the backend
+    that talks to a server and the keys that backend needs."""
+
+    SECTION: ClassVar[str]
+    SERVER_BACKEND: ClassVar[str]
+    SERVER_NEEDS: ClassVar[tuple[str, ...]] = ("host",)
 
     host: str = ""
     port: int
@@ -40,8 +45,19 @@ class _ServerSettings(_Section):
     password_env: str
     timeout_seconds: float = 60.0
 
+    @model_validator(mode="after")
+    def _server_keys_set(self) -> Self:
+        if getattr(self, "backend", None) == self.SERVER_BACKEND and not all(
+            getattr(self, key) for key in self.SERVER_NEEDS
+        ):
+            needs = " and ".join(f"{self.SECTION}.{key}" for key in self.SERVER_NEEDS)
+            raise ValueError(f"{self.SECTION}.backend = {self.SERVER_BACKEND!r} needs {needs}")
+        return self
+
 
 class MailboxSettings(_ServerSettings):
+    SECTION, SERVER_BACKEND, SERVER_NEEDS = "mailbox", "imap", ("host", "username")
+
     backend: Literal["maildir", "imap"] = "maildir"
     path: Path = Path("demo/mailbox")
     port: int = 993
@@ -51,14 +67,10 @@ class MailboxSettings(_ServerSettings):
     quarantine_folder: str = "localreport/quarantine"
     idle: bool = True
 
-    @model_validator(mode="after")
-    def _imap_needs_host(self) -> MailboxSettings:
-        if self.backend == "imap" and not (self.host and self.username):
-            raise ValueError("mailbox.backend = 'imap' needs mailbox.host and mailbox.username")
-        return self
-
 
 class SmtpSettings(_ServerSettings):
+    SECTION, SERVER_BACKEND = "smtp", "smtp"
+
     backend: Literal["files", "smtp"] = "files"
     path: Path = Path("demo/outbox")
     port: int = 465
@@ -66,12 +78,6 @@ class SmtpSettings(_ServerSettings):
     from_address: str = "Localreport.dla@gmail.com"
     from_name: str = "ระบบรับรายงาน สถ."
     sent_folder: str = ""
-
-    @model_validator(mode="after")
-    def _smtp_needs_host(self) -> SmtpSettings:
-        if self.backend == "smtp" and not self.host:
-            raise ValueError("smtp.backend = 'smtp' needs smtp.host")
-        return self
 
 
 class StorageSettings(_Section):

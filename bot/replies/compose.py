@@ -21,7 +21,7 @@ from bot.replies.templates import render_template, shorten
 from bot.replies.texts import SUBJECT_WORDS, TEXT, ReplyKind, finding_text
 from bot.usecase.incoming import IncomingMail
 from bot.usecase.rules import Identity
-from storage.ledger import SubmissionStatus
+from storage.ledger import SenderVerdict, SubmissionStatus
 from storage.template import TemplateError, write_template
 from validators.findings import Finding, Report, Severity
 from validators.form import Form
@@ -54,11 +54,14 @@ class FileResult:
     findings: tuple[Finding, ...] = field(default=())
     attachments: tuple[ReplyAttachment, ...] = ()  # from rejection_attachments()
     first_status: str | None = None  # for a duplicate: how the first copy was judged (accepted | rejected)
-    sender_verdict: str | None = None  # policy.sender_verdict; "unverified" adds a note
+    sender_verdict: SenderVerdict | None = None  # policy.sender_verdict; "unverified" adds a note
 
     @classmethod
     def of(
-        cls, report: Report, attachments: tuple[ReplyAttachment, ...] = (), sender_verdict: str | None = None
+        cls,
+        report: Report,
+        attachments: tuple[ReplyAttachment, ...] = (),
+        sender_verdict: SenderVerdict | None = None,
     ) -> FileResult:
         return cls(report.filename, report.status, report.province, len(report.records), report.expected,
                    report.findings, attachments, sender_verdict=sender_verdict)  # fmt: skip
@@ -190,7 +193,7 @@ def rejection_attachments(
     form: Form | None = None,
 ) -> tuple[ReplyAttachment, ...]:
     """The province's workbook with its errors marked (`annotated`, made where the file was judged, see
-    bot.judge; None when openpyxl could not) and the province's blank form."""
+    bot/adapters/judge_pool.py; None when openpyxl could not) and the province's blank form."""
     out: list[ReplyAttachment] = []
     if annotated is not None:
         out.append(ReplyAttachment("annotated", annotated_name(filename), annotated))

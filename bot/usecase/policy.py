@@ -21,6 +21,7 @@ from email.message import Message
 from typing import Literal
 
 from bot.usecase.incoming import IncomingMail, decode_text
+from storage.ledger import SenderVerdict
 
 ROBOT_REASONS = (
     "own_address",
@@ -39,7 +40,6 @@ SUPPRESS_VALUES = frozenset({"all", "oof", "autoreply"})
 THAI_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 DmarcVerdict = Literal["pass", "fail", "none"]
-SenderVerdict = Literal["verified", "unverified", "unknown_province"]
 MailInput = bytes | Message | IncomingMail
 
 

@@ -1,4 +1,4 @@
-"""Builders of hostile and odd spreadsheet files, for tests/test_hostile_files.py and bench/bench_hostile.py.
+"""Builders of hostile and odd spreadsheet files, for the hostile-file tests and bench/bench_hostile.py.
 
 Everything is made in memory: openpyxl for base workbooks, then zip surgery (`patch_zip`), a raw
 zip writer for members whose deflate stream we craft ourselves (`raw_zip`), a minimal OLE2/CFB

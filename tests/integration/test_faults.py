@@ -2,7 +2,7 @@
 Dovecot restarts under it, SMTP goes away, a person moves mail, the mailbox is recreated. After a restart,
 every mail is filed once, every reply sent once, the master holds each LAO once and the INBOX is empty.
 
-The daemon runs as a subprocess (`python -m bot run --config … --once`, see tests/faultkit.py) with
+The daemon runs as a subprocess (`python -m bot run --config … --once`, see tests/helpers/faultkit.py) with
 LOCALREPORT_CRASH_AT=<point>[:<n>] where a step boundary is wanted. Replies are filed by the SMTP sink into
 the account's `Sent` folder (flagged \\Sent), as Gmail does, unless a test says otherwise.
 """

@@ -10,7 +10,7 @@ from bot.usecase.progress import Progress
 
 
 def test_known_total_logs_every_tenth_and_a_summary(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.progress")
+    caplog.set_level(logging.INFO, logger="bot.usecase.progress")
     progress = Progress("reprocess", 20)
     for _ in range(20):
         progress.step()
@@ -21,7 +21,7 @@ def test_known_total_logs_every_tenth_and_a_summary(caplog: pytest.LogCaptureFix
 
 
 def test_unknown_total_logs_every_hundred(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.progress")
+    caplog.set_level(logging.INFO, logger="bot.usecase.progress")
     progress = Progress("mail", None)
     for _ in range(250):
         progress.step()
@@ -30,7 +30,7 @@ def test_unknown_total_logs_every_hundred(caplog: pytest.LogCaptureFixture) -> N
 
 
 def test_single_item_jobs_stay_silent(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="bot.progress")
+    caplog.set_level(logging.INFO, logger="bot.usecase.progress")
     progress = Progress("mail", None)
     progress.step()
     progress.done()
