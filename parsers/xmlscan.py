@@ -1,10 +1,26 @@
 """Streaming scans of the XML inside a workbook, fed chunk by chunk, before any reader parses it.
 
-`DoctypeScan` refuses DTDs and entity declarations anywhere. `SheetScan` walks a worksheet's
-`<row>`/`<c>` tags to learn the true extent of the cells that hold something, which formula cells
-lack a cached value and which hold error values. `SharedStringsScan` counts `<si>` items against
-the `uniqueCount` the file claims. `OdsScan` does the extent walk for ODS `content.xml`, where
-rows and cells carry repeat counts.
+`SheetScan` walks a worksheet's `<row>`/`<c>` tags to learn the true extent of the cells that hold
+something, which formula cells lack a cached value and which hold error values. `SharedStringsScan`
+counts `<si>` items against the `uniqueCount` the file claims. `OdsScan` does the extent walk for ODS
+`content.xml`, where rows and cells carry repeat counts. `DoctypeScan` refuses DTDs and entity
+declarations anywhere. The machinery they share lives in `parsers.xmltags` with the named pattern
+pieces; `DoctypeScan`, `TagScan`, `Extent` and `parse_ref` are re-exported for the callers.
+
+A whole worksheet part (`SheetScan.scan_whole`) is measured by the cheapest of three ways that is
+sound; all three give the same errors and uncached formulas, and a bound is never below the truth
+(tests/unit/test_sheet_scan_paths.py holds them to that):
+
+1. bound (`SheetScan._bound`): sheetData is plain — every cell `<c r="A1" s="1" t="s">`, no formula,
+   no error value, no prefixed cell — and every reference has at most as many letters and digits as
+   the `<dimension>` claims, so (for A1:R337) 999 rows × 26 columns bound the extent; taken when that
+   bound is within the limits. Ordinary reports, as openpyxl and Excel write them, take it; it
+   creates no Python object per cell.
+2. exact (`SheetScan._exact`): sheetData is plain, but there is no dimension, a reference falls
+   outside it, its bound is over the limits, or the caller asks for `exact` (`prepare_ooxml` does
+   when the bounds together pass the cells limit): the references are read at C speed.
+3. walk (`SheetScan._walk`): anything else (formulas, prefixed tags, other attributes, error
+   values), and any part fed chunk by chunk: the tag-by-tag walk of `TagScan`.
 
 `SheetScan` follows python-calamine 0.9.1's reading rules where they decide where a cell lands:
 elements by local name, attributes `r`/`s`/`t` only unprefixed, the last of two `r` (so two are
@@ -17,186 +33,87 @@ inside an attribute value). ODS content is not held to this: calamine does not a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
 
-from parsers.errors import UnreadableFile, UnsafeFile
+from parsers.errors import UnreadableFile
 from parsers.limits import Limits, check_limit
-
-TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
-TAG_START = re.compile(rb"</?(?:[A-Za-z_][\w.-]*:)?[A-Za-z_]")  # a start TAG cannot complete is malformed
-ATTR = re.compile(rb"(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_SHEET_TAG_START = (  # start tags of interest, and the two end tags that move calamine: row, sheetData
-    rb"<(/(?=(?:[A-Za-z_][\w.-]*:)?(?:sheetData|row)[\s>])|)(?:[A-Za-z_][\w.-]*:)?(c|row|v|f|is|sheetData)(?=[\s/>])"
+from parsers.xmltags import (
+    ATTRS,
+    NAME_END,
+    PREFIX,
+    QNAME,
+    TAG_START,
+    VALUE,
+    DoctypeScan,
+    Extent,
+    TagScan,
+    attrs_of,
+    int_attr,
+    parse_ref,
 )
-SHEET_TAG = re.compile(_SHEET_TAG_START + rb"((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
+
+__all__ = [
+    "DoctypeScan",
+    "Extent",
+    "OdsScan",
+    "SharedStringsScan",
+    "SheetScan",
+    "TagScan",
+    "parse_ref",
+]
+
+# The pieces of a cell tag as Excel, LibreOffice and openpyxl write it.
+COLUMN = rb"[A-Z]{1,3}"  # a reference's letters
+ROW = rb"[0-9]{1,7}"  # a reference's digits
+STYLE = rb's="[0-9]+"'
+TYPE = rb't="([A-Za-z]+)"'  # the type captured
+
+SHEET_NAMES = rb"(c|row|v|f|is|sheetData)"  # the start tags SheetScan reads
+MOVING_END = rb"/(?=" + PREFIX + rb"(?:sheetData|row)[\s>])"  # the two end tags that move calamine
+_SHEET_TAG_START = rb"<(" + MOVING_END + rb"|)" + PREFIX + SHEET_NAMES + rb"(?=" + NAME_END + rb")"
+SHEET_TAG = re.compile(_SHEET_TAG_START + rb"(" + ATTRS + rb")>")
 SHEET_TAG_START = re.compile(_SHEET_TAG_START)  # a start SHEET_TAG cannot complete is a malformed tag
-QNAME_ATTR = re.compile(rb"([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-PLAIN_CELL = re.compile(rb'\s+r="([A-Z]{1,3}[0-9]{1,7})"(?:\s+s="[0-9]+")?(?:\s+t="([A-Za-z]+)")?\s*/?')
-FAST_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="([A-Za-z]+)")?(/?)>')
+QNAME_ATTR = re.compile(rb"(" + QNAME + rb")" + VALUE)
+PLAIN_CELL = re.compile(rb'\s+r="(' + COLUMN + ROW + rb')"(?:\s+' + STYLE + rb")?(?:\s+" + TYPE + rb")?\s*/?")
+FAST_CELL = re.compile(
+    rb'<c r="(' + COLUMN + rb")(" + ROW + rb')"(?: ' + STYLE + rb")?(?: " + TYPE + rb")?(/?)>"
+)
+DIMENSION = re.compile(rb'<dimension\s+ref="(?:' + COLUMN + ROW + rb":)?(" + COLUMN + rb")(" + ROW + rb')"')
+PREFIXED_CELL_OR_FORMULA = re.compile(rb":[cf]" + NAME_END)
+FORMULA = re.compile(rb"<f" + NAME_END)
+SST_TAG = re.compile(rb"<sst(" + ATTRS + rb")>")
+SI_START = re.compile(rb"<si" + NAME_END)
+PREFIXED_STRINGS = re.compile(rb":s(?:i|st)" + NAME_END)  # x:si, x:sst: prefixed parts take the tag walk
+
 # A plain cell start tag, reference within `letters` letters and `digits` digits (no leading zero),
 # then optionally ` s="7"` and ` t="…"` (never "e", an error value), nothing else: a second `r`
 # would be the one calamine uses. `_odd_cell` finds the first "<c" that is anything else. The
 # commonest shapes come first as literals (it runs once per cell; this is half the time of the
 # plain "(?: s=…)?(?: t=…)?/?>" form).
+PLAIN_REF = rb' r="[A-Z]{1,%d}+[1-9][0-9]{0,%d}+"'  # filled in with letters and digits - 1
 CELL_TYPE = rb'"(?:[a-df-zA-Z]|e[a-zA-Z])[A-Za-z]*+"'
-ODD_CELL = (
-    rb'<c(?! r="[A-Z]{1,%d}+[1-9][0-9]{0,%d}+"'
-    rb'(?:>| t="inlineStr">| t="s">| s="[0-9]++"(?:>| t="s">| t=' + CELL_TYPE + rb"/?>|/>)"
-    rb"| t=" + CELL_TYPE + rb"/?>|/>))"
-)
-PREFIXED_CELL_OR_FORMULA = re.compile(rb":[cf][\s/>]")
-FORMULA = re.compile(rb"<f[\s/>]")
-DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?([A-Z]{1,3})([0-9]{1,7})"')
-SST_TAG = re.compile(rb"<sst((?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*)>")
-SI_START = re.compile(rb"<si[\s/>]")
-PREFIXED_STRINGS = re.compile(rb":s(?:i|st)[\s/>]")  # x:si, x:sst: prefixed parts take the tag walk
-CELL_REF = re.compile(rb"([A-Za-z]{1,10})([0-9]{1,12})")
-DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00")
+TYPED_END = rb" t=" + CELL_TYPE + rb"/?>"
+AFTER_STYLE = rb'(?:>| t="s">|' + TYPED_END + rb"|/>)"
+AFTER_REF = rb'(?:>| t="inlineStr">| t="s">| s="[0-9]++"' + AFTER_STYLE + rb"|" + TYPED_END + rb"|/>)"
+ODD_CELL = rb"<c(?!" + PLAIN_REF + AFTER_REF + rb")"
 
 
 @cache
 def _odd_cell(letters: int, digits: int) -> re.Pattern[bytes]:
+    """ODD_CELL for references of at most `letters` letters and `digits` digits."""
     return re.compile(ODD_CELL % (letters, digits - 1))
 
 
-def _markup_at(buf: bytes, *, allow_declaration: bool) -> int:
-    """Where `buf` holds "<!" or "<?" (an XML declaration at its start excepted when allowed), or -1.
-
-    Searches for the rare "!" and "?" at C speed and looks back one byte, so a sheet without
-    them costs two memchr passes."""
-    skip = -1
-    if allow_declaration:
-        for start in (0, 3):  # after a UTF-8 byte order mark
-            if buf.startswith(b"<?xml", start):
-                skip = start + 1
-    for mark in (b"!", b"?"):
-        i = buf.find(mark)
-        while i != -1:
-            if i > 0 and buf[i - 1] == 0x3C and i != skip:  # "<"
-                return i - 1
-            i = buf.find(mark, i + 1)
-    return -1
-
-
-def attrs_of(raw: bytes) -> dict[bytes, bytes]:
-    """Attributes by local name (the namespace prefix dropped)."""
-    return {m[1]: m[2] if m[2] is not None else m[3] for m in ATTR.finditer(raw)}
-
-
-def parse_ref(ref: bytes) -> tuple[int, int] | None:
-    """(row, col), both 1-based, of an A1 reference; None when it is not one."""
-    m = CELL_REF.fullmatch(ref)
-    if m is None:
-        return None
-    col = 0
-    for ch in m[1].upper():
-        col = col * 26 + ch - 64
-    return int(m[2]), col
-
-
-def _int(raw: bytes | None, default: int) -> int:
-    return int(raw) if raw is not None and raw.isdigit() and len(raw) <= 12 else default
-
-
-class DoctypeScan:
-    """Refuse a part that declares a DTD or an entity, or that is not in an 8-bit encoding."""
-
-    def __init__(self, part: str, filename: str, *, xml: bool) -> None:
-        self.part, self.filename, self.xml = part, filename, xml
-        self.tail = b""
-        self.started = False
-
-    def feed(self, chunk: bytes) -> None:
-        if self.xml and not self.started and chunk:
-            self.started = True
-            if chunk.startswith(UTF16_STARTS):
-                raise UnsafeFile(
-                    f"XML part {self.part!r} is not UTF-8", filename=self.filename, reason="xml_encoding"
-                )
-        window = self.tail + chunk
-        if b"!" in window and b"<!" in window and DOCTYPE.search(window):
-            raise UnsafeFile(
-                f"part {self.part!r} declares a DTD or entities",
-                filename=self.filename,
-                reason="xml_entities",
-            )
-        self.tail = window[-32:]
-
-
-class TagScan:
-    """Feed bytes; calls `on_tag(closing, name, attrs, self_closing, text_after)` per complete tag.
-
-    Only tags `pattern` matches are reported; `text_after` is filled only for names in `wants_text`.
-    """
-
-    pattern = TAG
-    wants_text: frozenset[bytes] = frozenset()
-    starts: re.Pattern[bytes] | None = None  # when set, every start it finds must be a complete tag
-    markup_trigger: bytes | None = None  # once this is seen, comments, CDATA and PIs are refused
-
-    def __init__(self, part: str, limits: Limits, filename: str) -> None:
-        self.part, self.limits, self.filename = part, limits, filename
-        self.carry = b""
-        self.fed = 0  # bytes fed so far
-        self.triggered = False
-
-    def refuse_markup(self, buf: bytes, base: int) -> None:
-        """Refuse a comment, CDATA section, DTD piece or processing instruction (the XML declaration at
-        the part's start excepted). No spreadsheet program writes them in a sheet, and the scans do
-        not understand them: a "</sheetData>" in a comment would end a scan's sheet early while
-        calamine reads on."""
-        at = _markup_at(buf, allow_declaration=base == 0)
-        if at != -1:
-            found = buf[at : at + 12]
-            raise UnreadableFile(
-                f"{self.part!r} holds XML markup no spreadsheet writes, at byte {base + at}: {found!r}",
-                filename=self.filename,
-            )
-
-    def feed(self, chunk: bytes) -> None:
-        buf = self.carry + chunk
-        if self.markup_trigger is not None:
-            self.triggered = self.triggered or self.markup_trigger in buf
-            if self.triggered:
-                self.refuse_markup(buf, self.fed - len(self.carry))
-        self.fed += len(chunk)
-        cut = buf.rfind(b"<")
-        if cut == -1:
-            self.carry = b""
-            return
-        on_tag, wants_text = self.on_tag, self.wants_text
-        seen = 0
-        for m in self.pattern.finditer(buf, 0, cut):
-            name, raw = m[2], m[3]
-            text = b""
-            if name in wants_text:
-                nxt = buf.find(b"<", m.end(), cut)
-                text = buf[m.end() : nxt if nxt != -1 else cut]
-            on_tag(m[1] == b"/", name, raw, raw.endswith(b"/"), text)
-            seen += 1
-        if self.starts is not None and len(self.starts.findall(buf, 0, cut)) != seen:
-            raise UnreadableFile(  # e.g. a "<" inside an attribute value: XML forbids it, quick-xml reads on
-                f"a tag in {self.part!r} is not well-formed", filename=self.filename
-            )
-        self.carry = buf[cut:]
-        if len(self.carry) > self.limits.tag_bytes:
-            if b">" not in self.carry[: self.limits.tag_bytes]:
-                check_limit(self.limits, "tag_bytes", len(self.carry), self.filename, self.part)
-            self.carry = self.carry[: self.limits.tag_bytes]
-
-    def finish(self) -> None:
-        self.feed(b"<")
-
-    def scan_whole(self, data: bytes) -> None:
-        """Scan a complete part; subclasses replace this with faster whole-part paths."""
-        self.feed(data)
-        self.finish()
-
-    def on_tag(self, closing: bool, name: bytes, raw: bytes, self_closing: bool, text: bytes) -> None:
-        raise NotImplementedError
+def _plain(region: bytes) -> bool:
+    """True when sheetData's content `region` may take a fast path: not empty, no formula, no prefixed
+    cell or formula. (`_odd_cell` then judges every cell tag.)"""
+    return (
+        bool(region)
+        and not (b"f" in region and FORMULA.search(region) is not None)
+        and not (b":" in region and PREFIXED_CELL_OR_FORMULA.search(region) is not None)
+    )
 
 
 @dataclass(slots=True)
@@ -207,37 +124,6 @@ class _Cell:
     has_value_tag: bool = False
     has_formula: bool = False
     value_text: bytes = b""
-
-
-@dataclass(slots=True)
-class Extent:
-    """Where the cells that hold something end, and what the scan learnt about them."""
-
-    max_row: int = 0
-    max_col: int = 0
-    cells: int = 0
-    uncached_formulas: list[tuple[int, int]] = field(default_factory=list)
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # ODS spans: r0, c0, r1, c1
-    exact: bool = True  # False: max_row/max_col are upper bounds (see SheetScan.scan_whole)
-
-    def add(self, row: int, col: int, count: int, limits: Limits, filename: str, part: str) -> None:
-        if row > self.max_row:
-            self.max_row = row
-            if row > limits.sheet_rows:
-                check_limit(limits, "sheet_rows", row, filename, part)
-        if col > self.max_col:
-            self.max_col = col
-            if col > limits.sheet_cols:
-                check_limit(limits, "sheet_cols", col, filename, part)
-        self.cells += count
-        if self.cells > limits.cells:
-            check_limit(limits, "cells", self.cells, filename, part)
-
-    @property
-    def area(self) -> int:
-        """Cells a reader pads from A1 to the last row and column."""
-        return self.max_row * self.max_col
 
 
 class SheetScan(TagScan):
@@ -261,45 +147,25 @@ class SheetScan(TagScan):
         self.in_data = False
 
     def scan_whole(self, data: bytes, *, exact: bool = False) -> None:
-        """Scan a whole (size-checked) part at once, by the cheapest of three ways that is sound.
-
-        A plain sheetData — every cell `<c r="A1" s="1" t="s">`, no formula, no error value, no
-        prefixed cell — is measured with C-speed searches that create no object per cell. (1) Bound:
-        when every reference has at most as many letters and digits as the `<dimension>` claims
-        (A1:R337 → 1 letter, 3 digits), 999 rows × 26 columns bound the extent; it is kept when
-        within the limits (`extent.exact` is then False). (2) Exact, with `exact` or when (1) does
-        not hold: the references are read one by one. (3) Anything else takes the tag-by-tag walk.
-        All three give the same errors and uncached formulas; a bound is never below the truth.
-        """
+        """Scan a whole (size-checked) part at once by the first sound strategy (see the module
+        docstring): `_bound` (skipped with `exact`), `_exact`, else `_walk`. The fast paths measure
+        sheetData alone; the tags around it still take the walk."""
         if b"sheetData" not in data:
             return  # no sheetData tag, no cell counts (styles, theme, rels, …)
         self.refuse_markup(data, 0)
         start, end = data.find(b"<sheetData>"), data.rfind(b"</sheetData>")
         region = data[start + len(b"<sheetData>") : end] if 0 <= start < end else b""
-        if (
-            not region
-            or (b"f" in region and FORMULA.search(region) is not None)
-            or (b":" in region and PREFIXED_CELL_OR_FORMULA.search(region) is not None)
-        ):
-            self.feed(data)
-            self.finish()
-            return
-        hint = None if exact else DIMENSION.search(data, 0, start)
-        if hint is not None and self._bound(region, len(hint[1]), len(hint[2])):
-            pass
-        elif _odd_cell(3, 7).search(region) is None:
-            self._exact(region)
-        else:
-            self.feed(data)
-            self.finish()
-            return
-        self.feed(data[:start])
-        self.feed(data[end:])
-        self.finish()
+        if _plain(region):
+            hint = None if exact else DIMENSION.search(data, 0, start)
+            if (hint is not None and self._bound(region, len(hint[1]), len(hint[2]))) or self._exact(region):
+                self._walk(data[:start], data[end:])
+                return
+        self._walk(data)
 
     def _bound(self, region: bytes, letters: int, digits: int) -> bool:
-        """Record the extent bound that `letters` and `digits` give, when it is within the limits and
-        every cell is plain and within it; False otherwise (nothing recorded)."""
+        """Strategy 1, bound: record the extent that `letters` and `digits` bound (`extent.exact` then
+        False) when it is within the limits and every cell is plain and within it; else False, with
+        nothing recorded."""
         rows, cols = 10**digits - 1, (26, 702, 18278)[letters - 1]
         limits = self.limits
         if rows > limits.sheet_rows or cols > limits.sheet_cols or rows * cols > limits.cells:
@@ -311,7 +177,11 @@ class SheetScan(TagScan):
             self.extent.exact = False
         return True
 
-    def _exact(self, region: bytes) -> None:
+    def _exact(self, region: bytes) -> bool:
+        """Strategy 2, exact: when every cell is plain (its reference up to three letters and seven
+        digits), record the extent the references give, read one by one; else False, nothing recorded."""
+        if _odd_cell(3, 7).search(region) is not None:
+            return False
         cells = FAST_CELL.findall(region)  # `_odd_cell` made sure every cell has this shape
         valued = [(letters, digits) for letters, digits, _, empty in cells if not empty]
         if valued:
@@ -321,6 +191,14 @@ class SheetScan(TagScan):
                 col = col * 26 + ch - 64
             max_row = max(map(int, (d for _, d in valued)))
             self.extent.add(max_row, col, len(valued), self.limits, self.filename, self.part)
+        return True
+
+    def _walk(self, *parts: bytes) -> None:
+        """Strategy 3, walk: feed `parts` as one stream, tag by tag (`on_tag`), and finish. Sound for
+        any sheet; the fast paths use it for what lies around sheetData."""
+        for part in parts:
+            self.feed(part)
+        self.finish()
 
     def on_tag(self, closing: bool, name: bytes, raw: bytes, self_closing: bool, text: bytes) -> None:
         if closing:
@@ -360,7 +238,7 @@ class SheetScan(TagScan):
 
     def _start_row(self, raw: bytes, self_closing: bool) -> None:
         self._end_cell()
-        r = _int(self._attrs(raw).get(b"r"), 0)
+        r = int_attr(self._attrs(raw).get(b"r"), 0)
         if r and not self_closing:
             self.row = r
         elif r:  # <row r="9"/>: calamine skips it, or (read as <row></row>) moves past it
@@ -462,13 +340,13 @@ class OdsScan(TagScan):
             self.row = 0
         elif name == b"table-row":
             if not closing:
-                self.repeat = _int(attrs_of(raw).get(b"number-rows-repeated"), 1)
+                self.repeat = int_attr(attrs_of(raw).get(b"number-rows-repeated"), 1)
                 self.col = 0
             if closing or self_closing:
                 self.row += self.repeat
         elif name in (b"table-cell", b"covered-table-cell") and not closing:
             attrs = attrs_of(raw)
-            span = _int(attrs.get(b"number-columns-repeated"), 1)
+            span = int_attr(attrs.get(b"number-columns-repeated"), 1)
             self._note_merge(attrs)
             self.col += span
             if b"value-type" in attrs or not self_closing:
@@ -478,8 +356,8 @@ class OdsScan(TagScan):
                 )
 
     def _note_merge(self, attrs: dict[bytes, bytes]) -> None:
-        rows = _int(attrs.get(b"number-rows-spanned"), 1)
-        cols = _int(attrs.get(b"number-columns-spanned"), 1)
+        rows = int_attr(attrs.get(b"number-rows-spanned"), 1)
+        cols = int_attr(attrs.get(b"number-columns-spanned"), 1)
         if rows > 1 or cols > 1:
             r0, c0 = self.row + 1, self.col + 1
             self.current.add(r0 + rows - 1, c0 + cols - 1, 0, self.limits, self.filename, self.part)

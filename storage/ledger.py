@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from storage.errors import LedgerError
-from storage.schema import SCHEMA
+from storage.schema import migrate
 from validators.findings import Finding, LaoRecord
 
 MailState = Literal["new", "judged", "quarantined"]
@@ -98,7 +98,7 @@ class Ledger:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.executescript(SCHEMA)
+            migrate(conn, path)
         except sqlite3.Error as e:
             raise LedgerError(f"cannot open ledger {path}: {e}") from e
         try:

@@ -1,6 +1,22 @@
-"""The ledger's SQLite schema (created on open; every statement is idempotent)."""
+"""The ledger's SQLite schema, its version (`PRAGMA user_version`) and the forward migrations.
+
+`SCHEMA` is the current schema, created on open (every statement is idempotent). A change to the tables
+raises `SCHEMA_VERSION` and adds the statements that take a ledger of the version before to it in
+`MIGRATIONS`; `migrate` applies them in order, each step in one transaction, when a ledger is opened. A
+ledger written by release 0.1.0 has user_version 0 and the version-1 tables (it predates versioning);
+tests/fixtures/release-0.1.0/ keeps one, and tests/unit/test_ledger_migration.py opens it.
+"""
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from storage.errors import LedgerError
+
+SCHEMA_VERSION = 1
+# version → the statements that take a ledger of version - 1 to it (none yet: 1 is the first versioned).
+MIGRATIONS: dict[int, str] = {}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS mails (
@@ -69,3 +85,27 @@ CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS replies_state ON replies(state);
 """
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> int:
+    """Bring the ledger at `path` to SCHEMA_VERSION and return the version it had (0 for a new file, or
+    for one of release 0.1.0, which predates versioning); refuse a ledger newer than this release."""
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found > SCHEMA_VERSION:
+        raise LedgerError(
+            f"ledger {path} has schema version {found}, newer than this release's {SCHEMA_VERSION}: "
+            "run the localreport release that wrote it, or a newer one"
+        )
+    tables = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mails'"
+    fresh = conn.execute(tables).fetchone() is None
+    if fresh:
+        stamp = f"PRAGMA user_version = {SCHEMA_VERSION};"
+        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA}; {stamp} COMMIT;")
+        return found
+    for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
+        conn.executescript(
+            f"BEGIN IMMEDIATE; {MIGRATIONS[version]}; PRAGMA user_version = {version}; COMMIT;"
+        )
+    if found < 1:  # release 0.1.0: the version-1 tables, never stamped
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return found

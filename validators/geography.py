@@ -12,8 +12,9 @@ DISTRICTS_CSV = DATA_DIR / "provinces_districts.csv"
 
 
 @dataclass(frozen=True, slots=True)
-class District:
-    """One อำเภอ (or Bangkok เขต) with its province."""
+class Place:
+    """A province and one of its districts as DOPA codes and names them: where a `District` and an
+    LAO (`validators.lao.Lao`) lie."""
 
     province_code: str
     province_th: str
@@ -21,6 +22,11 @@ class District:
     district_code: str
     district_th: str
     district_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class District(Place):
+    """One อำเภอ (or Bangkok เขต) with its province."""
 
 
 def read_districts_csv(path: Path = DISTRICTS_CSV) -> list[District]:

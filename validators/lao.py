@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from validators.geography import Place
+
 # lao_type → (type_th as in the registry, the type word a report writes, abbreviation)
 LAO_TYPES: dict[str, tuple[str, str, str]] = {
     "provincial_admin_org": ("องค์การบริหารส่วนจังหวัด", "องค์การบริหารส่วนจังหวัด", "อบจ."),
@@ -31,8 +33,9 @@ REGISTRY_COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
-class Lao:
-    """One row of dla_lao_registry.csv. `full_name_th` is the official spelling a report must use."""
+class Lao(Place):
+    """One row of dla_lao_registry.csv: the LAO's own columns here, its province and district from
+    `Place`. `full_name_th` is the official spelling a report must use."""
 
     dla_code: str
     lao_type: str
@@ -40,12 +43,6 @@ class Lao:
     type_abbr: str
     name_th: str
     full_name_th: str
-    province_code: str
-    province_th: str
-    province_en: str
-    district_code: str
-    district_th: str
-    district_en: str
 
     @property
     def type_word(self) -> str:

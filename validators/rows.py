@@ -43,6 +43,7 @@ class RowChecker:
 
     def __init__(self, header: Header, registry: Registry, form: Form, province: str | None) -> None:
         self.header = header
+        self._sheet = header.sheet.name
         self.registry = registry
         self.form = form
         self.province = province
@@ -73,7 +74,7 @@ class RowChecker:
         finding = Finding(
             code=code,
             severity=severity,
-            sheet=self.header.sheet.name,
+            sheet=self._sheet,
             row=row.number,
             column=self._letters.get(field),
             header=self.header.texts.get(field),
@@ -133,7 +134,7 @@ class RowChecker:
         province_cells = columns.get("province", nothing)
         names, positions = columns.get("executive_name", nothing), columns.get("executive_position", nothing)
         remarks = columns.get("remarks", nothing)
-        sheet, seen, text = self.header.sheet.name, self.seen, self._text
+        seen, record_of = self.seen, self._record
         records: list[LaoRecord] = []
         for i, (row, exact, district) in enumerate(zip(rows, laos, districts, strict=True)):
             if exact is None or district is None:
@@ -156,19 +157,8 @@ class RowChecker:
                 continue
             seen[lao.dla_code] = row.number
             records.append(
-                LaoRecord(
-                    sheet=sheet,
-                    row=row.number,
-                    province=lao.province_th,
-                    district=lao.district_th,
-                    dla_code=lao.dla_code,
-                    lao_full_name=lao.full_name_th,
-                    lao_type=lao.type_th,
-                    executive_name=text(names[i]),
-                    executive_position=text(positions[i]),
-                    issues=issues[i] if issues else (),
-                    overall=overall[i],
-                    remarks="" if remarks[i] is None else text(remarks[i]),
+                record_of(
+                    row, lao, names[i], positions[i], remarks[i], issues[i] if issues else (), overall[i]
                 )
             )
         return records
@@ -207,20 +197,36 @@ class RowChecker:
         first = self.seen.setdefault(lao.dla_code, row.number)
         if first != row.number:
             self._finding(row, "lao_full_name", code="lao_duplicate", ctx={"first_row": first})
+        return self._record(
+            row, lao, get("executive_name"), get("executive_position"), get("remarks"), issues, overall
+        )
+
+    def _record(
+        self,
+        row: Row,
+        lao: Lao,
+        executive_name: CellValue,
+        executive_position: CellValue,
+        remarks: CellValue,
+        issues: tuple[str, ...],
+        overall: str,
+    ) -> LaoRecord:
+        """The record of a row that names `lao`, its free-text cells as the master stores them. The one
+        place a record is built, for the inlined rows of `_records` and for `check`."""
         text = self._text
         return LaoRecord(
-            sheet=self.header.sheet.name,
+            sheet=self._sheet,
             row=row.number,
             province=lao.province_th,
             district=lao.district_th,
             dla_code=lao.dla_code,
             lao_full_name=lao.full_name_th,
             lao_type=lao.type_th,
-            executive_name=text(get("executive_name")),
-            executive_position=text(get("executive_position")),
+            executive_name=text(executive_name),
+            executive_position=text(executive_position),
             issues=issues,
             overall=overall,
-            remarks=text(get("remarks")),
+            remarks="" if remarks is None else text(remarks),  # usually empty: spare the call
         )
 
     def _text(self, value: CellValue) -> str:
