@@ -28,9 +28,9 @@ from bot.replies.compose import FileResult, Reply, compose_reply, rejection_atta
 from bot.replies.notices import OperatorMail, hold_notice, quarantine_notice
 from bot.replies.texts import finding_text
 from bot.usecase.faults import crashpoint
-from bot.usecase.incoming import IncomingMail, parse_mail
+from bot.usecase.incoming import Attachment, IncomingMail, parse_mail
 from bot.usecase.policy import dmarc_verdict, is_late, robot_reason, sender_verdict
-from bot.usecase.ports import Clock, Inbox, InboxMessage, Judge, Outbox, Outcome
+from bot.usecase.ports import Clock, Inbox, InboxMessage, Judge, Judgement, Outbox, Outcome
 from bot.usecase.progress import Progress
 from bot.usecase.rules import Rules
 from storage.archive import Archive
@@ -70,8 +70,11 @@ class CycleSummary:
 class Judged:
     """A mail's judgement: what the reply says about each file, and what the ledger files for each."""
 
-    results: list[FileResult]
-    submissions: list[NewSubmission]
+    results: tuple[FileResult, ...] = ()
+    submissions: tuple[NewSubmission, ...] = ()
+
+
+NOTHING_JUDGED = Judged()  # a mail set aside before judging
 
 
 class MailService:
@@ -195,37 +198,40 @@ class MailService:
             }.values()
         )  # fmt: skip
         judged = dict(zip((a.sha256 for a in fresh), self.judge.judge_many(fresh), strict=True))
-        out = Judged([], [])
+        results: list[FileResult] = []
+        submissions: list[NewSubmission] = []
         for att in mail.spreadsheets:
-            judgement = judged.pop(
-                att.sha256, None
-            )  # the same file twice in one mail: the second is a duplicate
+            judgement = judged.pop(att.sha256, None)  # the same file twice in one mail: once judged
             if judgement is None:
                 first = self.ledger.filed_status(att.sha256)
-                out.results.append(FileResult(att.filename, "duplicate", first_status=first))
-                out.submissions.append(NewSubmission(att.sha256, att.filename, None, "duplicate", 0, (), ()))
+                results.append(FileResult(att.filename, "duplicate", first_status=first))
+                submissions.append(NewSubmission(att.sha256, att.filename, None, "duplicate", 0, (), ()))
                 continue
-            report = judgement.report
-            trust = self.rules.trust
-            verdict = (
-                sender_verdict(report.province, mail.from_address, trust.sender_map)
-                if trust.sender_map and report.province else None
-            )  # fmt: skip
-            round_ = self.rules.round
-            attachments = (
-                rejection_attachments(att.filename, judgement.annotated, report.province,
-                                      registry=round_.registry, form=round_.form)
-                if report.status == "rejected" else ()
-            )  # fmt: skip
-            out.results.append(FileResult.of(report, attachments=attachments, sender_verdict=verdict))
-            out.submissions.append(
-                NewSubmission(
-                    att.sha256, att.filename, report.province, report.status, report.expected,
-                    [(f, finding_text(f)) for f in report.findings],
-                    report.records if report.status == "accepted" else (), verdict,
-                )
-            )  # fmt: skip
-        return out
+            result, submission = self._file_one(att, judgement, mail.from_address)
+            results.append(result)
+            submissions.append(submission)
+        return Judged(tuple(results), tuple(submissions))
+
+    def _file_one(
+        self, att: Attachment, judgement: Judgement, from_address: str
+    ) -> tuple[FileResult, NewSubmission]:
+        """What the reply says about one judged file, and what the ledger files for it."""
+        report, trust, round_ = judgement.report, self.rules.trust, self.rules.round
+        verdict = (
+            sender_verdict(report.province, from_address, trust.sender_map)
+            if trust.sender_map and report.province else None
+        )  # fmt: skip
+        attachments = (
+            rejection_attachments(att.filename, judgement.annotated, report.province,
+                                  registry=round_.registry, form=round_.form)
+            if report.status == "rejected" else ()
+        )  # fmt: skip
+        submission = NewSubmission(
+            att.sha256, att.filename, report.province, report.status, report.expected,
+            [(f, finding_text(f)) for f in report.findings],
+            report.records if report.status == "accepted" else (), verdict,
+        )  # fmt: skip
+        return FileResult.of(report, attachments, verdict), submission
 
     def reply_for(self, mail: IncomingMail, results: Sequence[FileResult], received_at: dt.datetime) -> Reply:
         """The reply to a judged mail: late when it arrived after the deadline day."""
@@ -319,9 +325,6 @@ class MailService:
         progress.done()
         self.master.rebuild(self.ledger)
         return outcomes
-
-
-NOTHING_JUDGED = Judged([], [])
 
 
 def _iso(when: dt.datetime) -> str:

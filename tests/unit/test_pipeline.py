@@ -20,8 +20,10 @@ from bot.entrypoints.config import (
     StorageSettings,
 )
 from bot.entrypoints.daemon import run_once
+from storage import views
+from storage.ledger import Ledger
 from tests.helpers import hostile
-from tests.helpers.builders import make_report
+from tests.helpers.builders import comment_marks, make_report
 from tests.helpers.mails import deliver
 
 
@@ -118,3 +120,24 @@ def test_configured_limits_reach_the_judge(tmp_path: Path) -> None:
     assert run_once(s).outcomes == {"unreadable": 1}
     [reply] = replies(tmp_path)
     assert "ไฟล์ใหญ่เกินกำหนด" in reply.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_a_findings_thai_text_is_the_same_in_the_ledger_the_reply_and_the_marked_cell(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    report = make_report("ลำพูน", rows=[{"lao_full_name": "อบต.บ้านธิ"}, {"dla_code": "12"}])
+    deliver(s.mailbox.path, "1.eml", report)
+
+    run_once(s)
+
+    with Ledger.open(s.storage.dir / "ledger.sqlite3") as ledger:
+        findings = [f for f in views.latest_rejected_findings(ledger) if f.row]
+    (reply,) = replies(tmp_path)
+    body = reply.get_body(("plain",))
+    assert body is not None
+    text = " ".join(str(body.get_content()).split())
+    marked = next(p for p in reply.iter_attachments() if p.get_param("name") == "report-errors.xlsx")
+    comments = comment_marks(marked.get_content())
+    assert len(findings) >= 2
+    for f in findings:
+        assert " ".join(f.message.split()) in text
+        assert f.message in comments[f"{f.column}{f.row}"][1]
