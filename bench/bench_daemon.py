@@ -41,15 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers.faultkit import (  # noqa: E402
-    PASSWORD_ENV,
-    DaemonRig,
-    Mail,
-    province_mail,
-    provinces,
-    report_bytes,
-    vary,
-)
+from tests.helpers.bulk_mails import Mail, province_mail, provinces, report_bytes, vary  # noqa: E402
+from tests.helpers.faultkit import PASSWORD_ENV, DaemonRig  # noqa: E402
 from tests.helpers.servers import DovecotServer, ImapAccount, SmtpSink  # noqa: E402
 
 

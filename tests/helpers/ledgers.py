@@ -1,4 +1,5 @@
-"""Ledgers filled by hand for the master, views and status tests: records, submissions, filed mails."""
+"""Ledgers filled by hand for the master, views and status tests: records, submissions, filed mails, and
+the hostile cell texts the master must keep literal."""
 
 from __future__ import annotations
 
@@ -11,6 +12,19 @@ from validators.findings import Finding, LaoRecord, Severity
 EXPECTED = {"กาญจนบุรี": 122, "ลำพูน": 59, "ตาก": 67}
 DEADLINE = dt.date(2020, 11, 2)
 ON_TIME = "2020-10-28T02:00:00+00:00"
+# Cell texts a spreadsheet could take for a formula, an error value or a CSV break: the master must keep
+# each as the literal text the province wrote, in openpyxl's eyes and in LibreOffice's.
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-1+1",
+    "\t=1+1",
+    "=1+1",
+    "#DIV/0!",
+    "#N/A",
+    'ชื่อ, มี "คำพูด"\nสองบรรทัด',
+]
 
 
 def record(

@@ -3,13 +3,13 @@ SIGTERM finishes the mail in hand and exits 0 promptly; IMAP IDLE wakes a sweep 
 
 from __future__ import annotations
 
-import signal
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers.faultkit import PROCESSED, DaemonRig, check_exactly_once, deliver, mixed_mails, wait_until
+from tests.helpers.bulk_mails import deliver, mixed_mails
+from tests.helpers.faultkit import PROCESSED, DaemonRig, check_exactly_once, wait_until
 from tests.helpers.servers import ImapAccount, SmtpSink
 
 pytestmark = pytest.mark.servers
@@ -28,10 +28,7 @@ def test_sigterm_during_a_cycle_finishes_the_mail_in_hand_and_exits_0_promptly(r
     proc = rig.spawn(once=False)
     try:
         rig.sink.wait_for(1, timeout=30)
-        proc.proc.send_signal(signal.SIGTERM)
-        asked = time.monotonic()
-        code = proc.wait(30)
-        took = time.monotonic() - asked
+        code, took = proc.terminate()
     finally:
         proc.reap()
 
@@ -57,10 +54,7 @@ def test_sigterm_between_polls_exits_0_at_once(rig: DaemonRig) -> None:
     try:
         rig.sink.wait_for(len(mails), timeout=30)
         wait_until(lambda: "cycle seen=" in rig.log_tail(5), 30, "the end of the first cycle")
-        proc.proc.send_signal(signal.SIGTERM)
-        asked = time.monotonic()
-        code = proc.wait(30)
-        took = time.monotonic() - asked
+        code, took = proc.terminate()
     finally:
         proc.reap()
 
@@ -81,8 +75,7 @@ def test_mail_arriving_while_the_daemon_waits_is_handled_in_seconds_through_idle
         arrived = time.monotonic()
         rig.sink.wait_for(2, timeout=20)
         latency = time.monotonic() - arrived
-        proc.proc.send_signal(signal.SIGTERM)
-        assert proc.wait(30) == 0
+        assert proc.terminate()[0] == 0
     finally:
         proc.reap()
 

@@ -35,30 +35,31 @@ def province_mail(report: bytes, *, sender: str = "kanchanaburi@dla.go.th") -> t
     return message_id, msg.as_bytes()
 
 
-def settings_for(account: ImapAccount, sink: SmtpSink, tmp_path: Path) -> Settings:
-    return Settings(
-        mailbox=MailboxSettings(
-            backend="imap", host=account.host, port=account.port, security="none",
-            username=account.user, password_env="TEST_IMAP_PASSWORD",
-        ),
-        smtp=SmtpSettings(backend="smtp", host=sink.host, port=sink.port, security="none"),
-        storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"),
-        round=RoundSettings(deadline=dt.date.today() + dt.timedelta(days=1)),  # mail arrives "today": on time
-    )  # fmt: skip
-
-
 @pytest.fixture
 def imap_env(imap_account: ImapAccount, monkeypatch: pytest.MonkeyPatch) -> ImapAccount:
     monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_account.password)
     return imap_account
 
 
+@pytest.fixture
+def settings(imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path) -> Settings:
+    """One IMAP + SMTP cycle against this test's account and sink; ledger and master under tmp_path."""
+    return Settings(
+        mailbox=MailboxSettings(
+            backend="imap", host=imap_env.host, port=imap_env.port, security="none",
+            username=imap_env.user, password_env="TEST_IMAP_PASSWORD",
+        ),
+        smtp=SmtpSettings(backend="smtp", host=smtp_sink.host, port=smtp_sink.port, security="none"),
+        storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"),
+        round=RoundSettings(deadline=dt.date.today() + dt.timedelta(days=1)),  # mail arrives "today": on time
+    )  # fmt: skip
+
+
 def test_valid_report_is_filed_in_master_and_acknowledged_in_thread(
-    imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
+    imap_env: ImapAccount, smtp_sink: SmtpSink, settings: Settings
 ) -> None:
     message_id, raw = province_mail(make_report("กาญจนบุรี"))
     imap_env.deliver(raw)
-    settings = settings_for(imap_env, smtp_sink, tmp_path)
 
     summary = run_once(settings)
 
@@ -74,7 +75,7 @@ def test_valid_report_is_filed_in_master_and_acknowledged_in_thread(
     body = reply.get_body(("plain",)).get_content()
     assert FILENAME in body and "ผลการตรวจ: ถูกต้อง" in body
 
-    master = load_workbook(tmp_path / "master.xlsx", read_only=True)
+    master = load_workbook(settings.storage.master_workbook, read_only=True)
     summary_rows = list(master["สรุปรายจังหวัด"].iter_rows(values_only=True))
     assert ("กาญจนบุรี", "ถูกต้อง") in {row[:2] for row in summary_rows}
     data = [row for row in master["ข้อมูลรวม"].iter_rows(min_row=2, values_only=True) if row[0]]
@@ -90,11 +91,10 @@ def test_valid_report_is_filed_in_master_and_acknowledged_in_thread(
 
 
 def test_second_run_over_same_mailbox_files_and_answers_nothing_twice(
-    imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
+    imap_env: ImapAccount, smtp_sink: SmtpSink, settings: Settings
 ) -> None:
     _, raw = province_mail(make_report("กาญจนบุรี", rows=[{"lao_full_name": "อบต.ท่าเสา"}]))
     imap_env.deliver(raw)
-    settings = settings_for(imap_env, smtp_sink, tmp_path)
     first = run_once(settings)
     imap_env.deliver(raw)  # the very same message delivered again (a resend, a restored backup)
 
@@ -108,11 +108,9 @@ def test_second_run_over_same_mailbox_files_and_answers_nothing_twice(
 
 
 def test_reply_waits_in_ledger_while_smtp_refuses_and_goes_out_next_cycle(
-    imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
+    imap_env: ImapAccount, smtp_sink: SmtpSink, settings: Settings
 ) -> None:
-    _, raw = province_mail(make_report("กาญจนบุรี"))
-    imap_env.deliver(raw)
-    settings = settings_for(imap_env, smtp_sink, tmp_path)
+    imap_env.deliver(province_mail(make_report("กาญจนบุรี"))[1])
     smtp_sink.refuse = True
 
     first = run_once(settings)

@@ -22,24 +22,26 @@ import pytest
 from imap_tools import AND
 
 from bot.replies.texts import SUBJECT_WORDS
+from tests.helpers.bulk_mails import (
+    Mail,
+    deliver,
+    mixed_mails,
+    province_mail,
+    provinces,
+    report_bytes,
+    subject_for,
+    vary,
+)
 from tests.helpers.faultkit import (
     CRASH_POINTS,
     PROCESSED,
     QUARANTINE,
     SHEET_HISTORY,
     DaemonRig,
-    Mail,
     check_exactly_once,
-    deliver,
     master_rows,
-    mixed_mails,
-    province_mail,
-    provinces,
     raw_messages,
     replies_per_mail,
-    report_bytes,
-    subject_for,
-    vary,
     wait_until,
 )
 from tests.helpers.servers import DovecotServer, ImapAccount, SmtpSink, imap_folder

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from storage.ledger import Ledger, NewSubmission, QueuedReply
 from storage.master import SHEETS, Master
+from tests.helpers.ledgers import PAYLOADS
 from tests.helpers.libreoffice import convert, soffice
 from validators import LaoRecord, load_registry
 from validators.findings import Finding, Severity
@@ -24,16 +25,6 @@ pytestmark = pytest.mark.servers
 
 # field sep ",", text delimiter '"', UTF-8, from line 1, ..., formulas off, every sheet (-1)
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
-PAYLOADS = [
-    '=HYPERLINK("http://evil.example","x")',
-    "+cmd|' /C calc'!A0",
-    "@SUM(1+1)",
-    "-1+1",
-    "\t=1+1",
-    "=1+1",
-    "#DIV/0!",
-    'ชื่อ, มี "คำพูด"\nสองบรรทัด',
-]
 PROVINCES = ("กาญจนบุรี", "ลำพูน", "ตาก", "สมุทรปราการ")
 
 

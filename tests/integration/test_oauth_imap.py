@@ -4,11 +4,7 @@ token by introspection at the same (test-served) authorisation server, lets the 
 from __future__ import annotations
 
 import datetime as dt
-import http.server
-import json
 import os
-import threading
-import urllib.parse
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -26,39 +22,29 @@ from bot.entrypoints.config import (
 )
 from bot.entrypoints.daemon import run_once
 from tests.helpers.builders import make_report
+from tests.helpers.form_post_server import FormPostHandler, serving
 from tests.helpers.servers import INSTALL_HINT, DovecotServer, SmtpSink, dovecot_available
 
 USER = "localreport.dla@example.test"
 ACCESS_TOKEN = "ya29.test-access-token"
 
 
-class AuthServer(http.server.BaseHTTPRequestHandler):
+class AuthServer(FormPostHandler):
     """/token: refresh token → access token (Google's shape); /introspect: RFC 7662 for Dovecot."""
 
-    def do_POST(self) -> None:
-        form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode()))
+    def answer(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
         if self.path == "/token":
-            ok = form.get("refresh_token") == "refresh-me" and form.get("client_secret") == "shh"
-            body: dict[str, object] = {"access_token": ACCESS_TOKEN} if ok else {"error": "invalid_grant"}
-        else:
-            ok = True
-            body = {"active": True, "email": USER} if form.get("token") == ACCESS_TOKEN else {"active": False}
-        self.send_response(200 if ok else 400)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(body).encode())
-
-    def log_message(self, *args: object) -> None:
-        return None
+            if form.get("refresh_token") == "refresh-me" and form.get("client_secret") == "shh":
+                return 200, {"access_token": ACCESS_TOKEN}
+            return 400, {"error": "invalid_grant"}
+        active = form.get("token") == ACCESS_TOKEN
+        return 200, {"active": True, "email": USER} if active else {"active": False}
 
 
 @pytest.fixture(scope="module")
 def auth_server() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), AuthServer)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(AuthServer) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -113,21 +113,38 @@ def assert_threaded_auto_reply(msg: EmailMessage, message_id: str, word: str) ->
     assert text_of(msg, "html").startswith("<!DOCTYPE html>")
 
 
+def answered(
+    account: ImapAccount,
+    sink: SmtpSink,
+    tmp_path: Path,
+    message: tuple[str, bytes],
+    kind: str,
+    word: str,
+    **sections: dict[str, Any],
+) -> EmailMessage:
+    """Deliver `message` (Message-ID, bytes), run one cycle, check that it was judged `kind` and answered by
+    a threaded auto-reply whose subject ends in [`word`], and return that reply."""
+    message_id, raw = message
+    account.deliver(raw)
+
+    summary = run_once(settings_for(account, sink, tmp_path, **sections))
+
+    assert summary.outcomes == {kind: 1}
+    reply = the_reply(sink)
+    assert_threaded_auto_reply(reply, message_id, word)
+    return reply
+
+
 # ------------------------------------------------------------------------------ kinds the service makes
 
 
 def test_accepted_report_is_acknowledged_with_laos_reported_and_expected(
     imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
-    message_id, raw = mail((FILENAME, make_report("กาญจนบุรี")))
-    imap_env.deliver(raw)
+    message = mail((FILENAME, make_report("กาญจนบุรี")))
 
-    summary = run_once(settings_for(imap_env, smtp_sink, tmp_path))
+    text = text_of(answered(imap_env, smtp_sink, tmp_path, message, "accepted", "ได้รับรายงานแล้ว"))
 
-    assert summary.outcomes == {"accepted": 1}
-    reply = the_reply(smtp_sink)
-    assert_threaded_auto_reply(reply, message_id, "ได้รับรายงานแล้ว")
-    text = text_of(reply)
     assert "ผลการตรวจ: ถูกต้อง รับรายงานแล้ว" in text
     assert "จำนวน อปท. ที่รายงาน 122 แห่ง จากทั้งหมด 122 แห่งในทะเบียน" in text
 
@@ -140,14 +157,9 @@ def test_rejected_report_lists_each_error_with_cell_header_found_and_fix(
         rows=[{"lao_full_name": "อบต.ท่าเสา"}, {"dla_code": "12"}],
         headers={"lao_full_name": "ชื่อ อปท."},
     )
-    message_id, raw = mail((FILENAME, report))
-    imap_env.deliver(raw)
 
-    summary = run_once(settings_for(imap_env, smtp_sink, tmp_path))
+    reply = answered(imap_env, smtp_sink, tmp_path, mail((FILENAME, report)), "rejected", "ต้องแก้ไข")
 
-    assert summary.outcomes == {"rejected": 1}
-    reply = the_reply(smtp_sink)
-    assert_threaded_auto_reply(reply, message_id, "ต้องแก้ไข")
     text = text_of(reply)
     assert "■ เขียนชื่อย่อ ให้เขียนชื่อเต็มของหน่วยงาน (1 รายการ)" in text
     assert (
@@ -187,15 +199,8 @@ def test_rejection_returns_the_marked_workbook_and_the_blank_form(
 def test_unreadable_file_is_answered_with_what_to_send_instead(
     imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path, name: str, payload: bytes
 ) -> None:
-    message_id, raw = mail((name, payload))
-    imap_env.deliver(raw)
+    text = text_of(answered(imap_env, smtp_sink, tmp_path, mail((name, payload)), "unreadable", "เปิดไฟล์ไม่ได้"))
 
-    summary = run_once(settings_for(imap_env, smtp_sink, tmp_path))
-
-    assert summary.outcomes == {"unreadable": 1}
-    reply = the_reply(smtp_sink)
-    assert_threaded_auto_reply(reply, message_id, "เปิดไฟล์ไม่ได้")
-    text = text_of(reply)
     assert "ผลการตรวจ: เปิดไฟล์ไม่ได้" in text and "รายงาน.xlsx" in text
     assert "Excel (.xlsx)" in text
 
@@ -203,14 +208,8 @@ def test_unreadable_file_is_answered_with_what_to_send_instead(
 def test_mail_without_excel_is_answered_no_attachment(
     imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
-    message_id, raw = mail()
-    imap_env.deliver(raw)
+    reply = answered(imap_env, smtp_sink, tmp_path, mail(), "no_attachment", "ไม่พบไฟล์ Excel")
 
-    summary = run_once(settings_for(imap_env, smtp_sink, tmp_path))
-
-    assert summary.outcomes == {"no_attachment": 1}
-    reply = the_reply(smtp_sink)
-    assert_threaded_auto_reply(reply, message_id, "ไม่พบไฟล์ Excel")
     assert "ไม่พบไฟล์ Excel (.xlsx) แนบมากับอีเมล" in text_of(reply)
 
 
@@ -237,15 +236,10 @@ def test_mail_with_a_good_and_a_bad_file_gets_one_reply_listing_both(
     imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
     good, bad = make_report("กาญจนบุรี"), make_report("ลำพูน", rows=[{"lao_full_name": "อบต.หนองหนาม"}])
-    message_id, raw = mail((FILENAME, good), ("ลำพูน.xlsx", bad))
-    imap_env.deliver(raw)
+    message = mail((FILENAME, good), ("ลำพูน.xlsx", bad))
 
-    summary = run_once(settings_for(imap_env, smtp_sink, tmp_path))
+    text = text_of(answered(imap_env, smtp_sink, tmp_path, message, "mixed", "ต้องแก้ไขบางไฟล์"))
 
-    assert summary.outcomes == {"mixed": 1}
-    reply = the_reply(smtp_sink)
-    assert_threaded_auto_reply(reply, message_id, "ต้องแก้ไขบางไฟล์")
-    text = text_of(reply)
     assert "บันทึกแล้ว 1 ไฟล์ ยังไม่รับ 1 ไฟล์" in text
     assert f"ไฟล์ {FILENAME}" in text and "ไฟล์ ลำพูน.xlsx" in text and "อบต.หนองหนาม" in text
 
@@ -256,15 +250,11 @@ def test_mail_with_a_good_and_a_bad_file_gets_one_reply_listing_both(
 def test_report_after_the_deadline_is_filed_and_answered_late(
     imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
-    message_id, raw = mail((FILENAME, make_report("กาญจนบุรี")))
-    imap_env.deliver(raw)
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    message = mail((FILENAME, make_report("กาญจนบุรี")))
+    passed = {"deadline": dt.date.today() - dt.timedelta(days=1)}
 
-    summary = run_once(settings_for(imap_env, smtp_sink, tmp_path, round={"deadline": yesterday}))
+    reply = answered(imap_env, smtp_sink, tmp_path, message, "late", "ได้รับรายงานแล้ว หลังกำหนดส่ง", round=passed)
 
-    assert summary.outcomes == {"late": 1}
-    reply = the_reply(smtp_sink)
-    assert_threaded_auto_reply(reply, message_id, "ได้รับรายงานแล้ว หลังกำหนดส่ง")
     assert "ได้รับหลังวันกำหนดส่ง" in text_of(reply)
 
 
@@ -329,14 +319,10 @@ def test_without_a_trusted_dmarc_pass_the_mail_is_held_for_a_person(
 def test_trusted_dmarc_pass_is_answered_when_dmarc_is_required(
     imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
-    message_id, raw = mail((FILENAME, make_report("กาญจนบุรี")), top=(("Authentication-Results", GMAIL_PASS),))
-    imap_env.deliver(raw)
-    settings = settings_for(
-        imap_env, smtp_sink, tmp_path, authentication={"require_dmarc": True, "authserv_id": "mx.google.com"}
-    )
+    message = mail((FILENAME, make_report("กาญจนบุรี")), top=(("Authentication-Results", GMAIL_PASS),))
+    dmarc = {"require_dmarc": True, "authserv_id": "mx.google.com"}
 
-    assert run_once(settings).outcomes == {"accepted": 1}
-    assert_threaded_auto_reply(the_reply(smtp_sink), message_id, "ได้รับรายงานแล้ว")
+    answered(imap_env, smtp_sink, tmp_path, message, "accepted", "ได้รับรายงานแล้ว", authentication=dmarc)
 
 
 def test_a_flood_from_one_sender_is_answered_only_up_to_the_hourly_limit(

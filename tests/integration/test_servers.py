@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from imap_tools import AND, MailboxLoginError
 
+from tests.helpers import hostile as h
 from tests.helpers.servers import DovecotServer, ImapAccount, SmtpSink
 
 pytestmark = pytest.mark.servers
@@ -25,14 +26,7 @@ XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.she
 
 
 def tiny_xlsx() -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["ชื่อ", "ยอด"])
-    ws.append(["สมชาย", 120])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return h.xlsx({"Sheet": [["ชื่อ", "ยอด"], ["สมชาย", 120]]})
 
 
 def thai_report_mail(to: str, *, subject: str = THAI_SUBJECT, xlsx: bytes | None = None) -> EmailMessage:

@@ -13,17 +13,9 @@ from openpyxl import Workbook, load_workbook
 from storage.errors import MasterError
 from storage.ledger import Ledger, NewSubmission
 from storage.master import SHEETS, Master
-from tests.helpers.ledgers import DEADLINE, EXPECTED, accepted, file_mail, record, rejected
+from tests.helpers.ledgers import DEADLINE, EXPECTED, PAYLOADS, accepted, file_mail, record, rejected
 
 CONTRACT = ["อ่านก่อน", "สรุปรายจังหวัด", "ข้อมูลรวม", "ประวัติการส่ง", "ข้อผิดพลาด"]
-PAYLOADS = [
-    '=HYPERLINK("http://evil.example","x")',
-    "+cmd|' /C calc'!A0",
-    "@SUM(1+1)",
-    "-1+1",
-    "\t=1+1",
-    "#N/A",
-]
 Rows = list[tuple[object, ...]]
 
 

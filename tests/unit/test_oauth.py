@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import base64
-import http.server
-import json
-import threading
-import urllib.parse
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -14,34 +10,24 @@ import pytest
 
 from bot.adapters.oauth import OAuthError, access_token, xoauth2_base64
 from bot.entrypoints.config import OAuthSettings
+from tests.helpers.form_post_server import FormPostHandler, serving
 
 
-class TokenEndpoint(http.server.BaseHTTPRequestHandler):
+class TokenEndpoint(FormPostHandler):
     requests: ClassVar[list[dict[str, str]]] = []
 
-    def do_POST(self) -> None:
-        form = dict(urllib.parse.parse_qsl(self.rfile.read(int(self.headers["Content-Length"])).decode()))
+    def answer(self, form: dict[str, str]) -> tuple[int, dict[str, object]]:
         TokenEndpoint.requests.append(form)
-        ok = form.get("refresh_token") == "good-refresh" and form.get("client_secret") == "s3cret"
-        body = {"access_token": "ya29.fresh", "expires_in": 3599} if ok else {"error": "invalid_grant"}
-        self.send_response(200 if ok else 400)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(json.dumps(body).encode())
-
-    def log_message(self, *args: object) -> None:
-        return None
+        if form.get("refresh_token") == "good-refresh" and form.get("client_secret") == "s3cret":
+            return 200, {"access_token": "ya29.fresh", "expires_in": 3599}
+        return 400, {"error": "invalid_grant"}
 
 
 @pytest.fixture
 def endpoint() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), TokenEndpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     TokenEndpoint.requests = []
-    yield f"http://127.0.0.1:{server.server_port}/token"
-    server.shutdown()
-    server.server_close()
+    with serving(TokenEndpoint) as url:
+        yield f"{url}/token"
 
 
 def settings(url: str) -> OAuthSettings:

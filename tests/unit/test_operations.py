@@ -35,6 +35,20 @@ def write_config(tmp_path: Path, registry: Path | None = None, deadline: str = "
     return cfg
 
 
+def rejected_for_a_registry_gap(tmp_path: Path, deadline: str = "2099-01-01") -> Path:
+    """One `run --once` with DLA's registry of the time, which lacks one LAO of ลำพูน: the ลำพูน report
+    naming it is rejected. Returns the config, still pointing at that old registry."""
+    lines = REGISTRY.read_text(encoding="utf-8").splitlines()
+    old = tmp_path / "old-registry.csv"
+    old.write_text(
+        "\n".join(x for x in lines if "องค์การบริหารส่วนตำบลหนองหนาม" not in x) + "\n", encoding="utf-8"
+    )
+    cfg = write_config(tmp_path, old, deadline)
+    deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน"))
+    assert main(["run", "--config", str(cfg), "--once"]) == 0
+    return cfg
+
+
 def test_health_is_critical_before_any_poll_and_ok_after_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -53,15 +67,7 @@ def test_health_is_critical_before_any_poll_and_ok_after_one(
 def test_rejected_report_is_accepted_after_registry_update_and_reprocess(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # DLA's registry of the time lacks one LAO of ลำพูน: the report naming it is rejected.
-    lines = REGISTRY.read_text(encoding="utf-8").splitlines()
-    old = tmp_path / "old-registry.csv"
-    old.write_text(
-        "\n".join(x for x in lines if "องค์การบริหารส่วนตำบลหนองหนาม" not in x) + "\n", encoding="utf-8"
-    )
-    cfg = write_config(tmp_path, old)
-    deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน"))
-    assert main(["run", "--config", str(cfg), "--once"]) == 0
+    cfg = rejected_for_a_registry_gap(tmp_path)
     replies_before = sorted((tmp_path / "outbox").glob("*.eml"))
 
     write_config(tmp_path)  # the updated (bundled) registry has it
@@ -79,14 +85,8 @@ def test_rejected_report_is_accepted_after_registry_update_and_reprocess(
 def test_reprocessed_report_that_first_arrived_after_the_deadline_is_answered_late(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lines = REGISTRY.read_text(encoding="utf-8").splitlines()
-    old = tmp_path / "old-registry.csv"
-    old.write_text(
-        "\n".join(x for x in lines if "องค์การบริหารส่วนตำบลหนองหนาม" not in x) + "\n", encoding="utf-8"
-    )
-    cfg = write_config(tmp_path, old, deadline="2020-11-02")  # the mail arrives today: long after it
-    deliver(tmp_path / "mailbox", "1.report", make_report("ลำพูน"))
-    assert main(["run", "--config", str(cfg), "--once"]) == 0
+    # The mail arrives today: long after the deadline.
+    cfg = rejected_for_a_registry_gap(tmp_path, deadline="2020-11-02")
     write_config(tmp_path, deadline="2020-11-02")
     capsys.readouterr()
 

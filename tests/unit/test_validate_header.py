@@ -3,11 +3,9 @@ header texts with line breaks and invisible characters, the right sheet among se
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from openpyxl import Workbook
 
+from tests.helpers import hostile as h
 from tests.helpers.builders import check_report, layout, located, make_report, valid_rows
 from validators.form import load_form
 
@@ -73,14 +71,7 @@ def test_findings_point_at_cells_of_a_two_row_header_layout() -> None:
 
 
 def test_workbook_without_the_form_has_no_header() -> None:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(["รายงานอื่น", "ข้อมูล"])
-    ws.append(["ก", 1])
-    out = io.BytesIO()
-    wb.save(out)
-    report = check_report(out.getvalue())
+    report = check_report(h.xlsx({"Sheet": [["รายงานอื่น", "ข้อมูล"], ["ก", 1]]}))
     assert located(report) == [("no_header", None, None, None)]
     assert report.status == "rejected"
 

@@ -67,14 +67,14 @@ def test_abbreviated_municipality_and_pao_names_suggest_the_full_name(
     assert (column, suggestion) == (NAME, official)
 
 
-def test_type_word_alone_suggests_the_name_of_the_rows_dla_code() -> None:
-    report = plant(THA_SAO_SAI_YOK, {"lao_full_name": "องค์การบริหารส่วนตำบล"})
-    assert located(report) == [("lao_name_type_only", 22, NAME, FULL)]
-
-
-def test_type_word_alone_without_code_has_no_suggestion() -> None:
-    report = plant(THA_SAO_SAI_YOK, {"lao_full_name": "องค์การบริหารส่วนตำบล", "dla_code": None})
-    assert located(report) == [("lao_name_type_only", 22, NAME, None)]
+@pytest.mark.parametrize(
+    ("code", "suggestion"), [(THA_SAO_SAI_YOK, FULL), (None, None)], ids=["with_code", "without_code"]
+)
+def test_type_word_alone_suggests_the_name_of_the_rows_dla_code_if_it_has_one(
+    code: str | None, suggestion: str | None
+) -> None:
+    report = plant(THA_SAO_SAI_YOK, {"lao_full_name": "องค์การบริหารส่วนตำบล", "dla_code": code})
+    assert located(report) == [("lao_name_type_only", 22, NAME, suggestion)]
 
 
 def test_unknown_name_suggests_close_names_of_the_district() -> None:
