@@ -295,6 +295,44 @@ class Ledger:
         ).fetchall()
         return [ArchivedMail(mail_id, sha, first or now_iso()) for mail_id, sha, first in rows]
 
+    # --- a province's dataset (storage/dataset.py) ------------------------------------------------
+
+    def accepted_records(self, province: str | None = None) -> Iterator[tuple[int, LaoRecord]]:
+        """(submission id, record) of every accepted submission (of one province), in filing order."""
+        sql = (
+            "SELECT r.submission_id, r.data FROM records r JOIN submissions s ON s.id = r.submission_id "
+            "WHERE s.status = 'accepted'"
+        )
+        args: tuple[str, ...] = ()
+        if province is not None:
+            sql, args = sql + " AND s.province = ?", (province,)
+        for sub_id, data in self.conn.execute(sql + " ORDER BY r.submission_id, r.rowid", args):
+            yield sub_id, LaoRecord.from_json(data)
+
+    def withdraw(self, province: str, dla_code: str, reason: str) -> int:
+        """Take an LAO's rows filed so far out of the province's dataset; the number of its rows filed."""
+        with self.transaction() as c:
+            last = c.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
+            c.execute(
+                "INSERT INTO withdrawals (province, dla_code, reason, withdrawn_at, last_submission) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (province, dla_code, reason, now_iso(), last),
+            )
+            filed = c.execute(
+                "SELECT COUNT(*) FROM records r JOIN submissions s ON s.id = r.submission_id "
+                "WHERE s.status = 'accepted' AND s.province = ? AND json_extract(r.data, '$.dla_code') = ?",
+                (province, dla_code),
+            ).fetchone()[0]
+        return int(filed)
+
+    def withdrawals(self, province: str | None = None) -> dict[tuple[str, str], int]:
+        """(province, dla_code) → the last submission id its latest withdrawal covers."""
+        sql = "SELECT province, dla_code, MAX(last_submission) FROM withdrawals"
+        args: tuple[str, ...] = ()
+        if province is not None:
+            sql, args = sql + " WHERE province = ?", (province,)
+        return {(p, c): int(n) for p, c, n in self.conn.execute(sql + " GROUP BY province, dla_code", args)}
+
     def counts(self) -> dict[str, int]:
         """Operator figures: mails by state and replies waiting."""
         out = {

@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from storage import summary, views
+from storage import dataset, summary, views
 from storage.backups import replace_atomically
 from storage.errors import MasterError
 from storage.ledger import Ledger
@@ -49,11 +49,13 @@ TITLE = Font(name=FONT_NAME, size=20, family=2, charset=222, bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 PERCENT = "0.0%"
+GREEN, YELLOW, RED, GREY = "C6EFCE", "FFEB9C", "FFC7CE", "EDEDED"
 STATUS_FILLS = {
-    views.STATUS_OK: PatternFill("solid", fgColor="C6EFCE"),
-    views.STATUS_ERRORS: PatternFill("solid", fgColor="FFC7CE"),
-    views.STATUS_LATE: PatternFill("solid", fgColor="FFEB9C"),
-    views.STATUS_MISSING: PatternFill("solid", fgColor="EDEDED"),
+    dataset.STATUS_COMPLETE: PatternFill("solid", fgColor=GREEN),
+    dataset.STATUS_COMPLETE_LATE: PatternFill("solid", fgColor=GREEN),
+    dataset.STATUS_PARTIAL: PatternFill("solid", fgColor=YELLOW),
+    dataset.STATUS_ERRORS: PatternFill("solid", fgColor=RED),
+    dataset.STATUS_MISSING: PatternFill("solid", fgColor=GREY),
 }
 SUBMISSION_STATUS_TH = {
     "accepted": "ถูกต้อง",
@@ -62,10 +64,10 @@ SUBMISSION_STATUS_TH = {
     "duplicate": "ส่งซ้ำ",
 }
 SUBMISSION_FILLS = {
-    "ถูกต้อง": STATUS_FILLS[views.STATUS_OK],
-    "มีข้อผิดพลาด": STATUS_FILLS[views.STATUS_ERRORS],
-    "เปิดไฟล์ไม่ได้": STATUS_FILLS[views.STATUS_ERRORS],
-    "ส่งซ้ำ": STATUS_FILLS[views.STATUS_MISSING],
+    "ถูกต้อง": PatternFill("solid", fgColor=GREEN),
+    "มีข้อผิดพลาด": PatternFill("solid", fgColor=RED),
+    "เปิดไฟล์ไม่ได้": PatternFill("solid", fgColor=RED),
+    "ส่งซ้ำ": PatternFill("solid", fgColor=GREY),
 }
 REPLY_STATE_TH = {
     "sent": "ส่งแล้ว", "pending": "รอส่ง", "sending": "กำลังส่ง", "suppressed": "งดตอบ (เกินจำนวนที่กำหนด)",
@@ -117,8 +119,8 @@ class Master:
     def _write(self, ledger: Ledger, now: dt.datetime) -> Path | None:
         expected, deadline = dict(self.expected), self.deadline
         order = list(expected)
-        statuses = views.province_statuses(ledger, expected, deadline)
-        records = views.latest_accepted_records(ledger, order)
+        statuses = dataset.province_statuses(ledger, expected, deadline)
+        records = dataset.current_rows(ledger, order)
         wb = Workbook(write_only=True)
         _use_default_font(wb, FONT)
         _readme_sheet(wb, deadline, now, statuses)
@@ -234,7 +236,7 @@ def _table(
 
 
 def _readme_sheet(
-    wb: Workbook, deadline: dt.date, now: dt.datetime, statuses: Sequence[views.ProvinceStatus]
+    wb: Workbook, deadline: dt.date, now: dt.datetime, statuses: Sequence[dataset.ProvinceStatus]
 ) -> None:
     ws = wb.create_sheet(SHEET_README)
     ws.column_dimensions["A"].width = 24
@@ -257,8 +259,8 @@ def _readme_sheet(
         *status_lines,
         [],
         [styled(ws, "แผ่นงาน", font=BOLD)],
-        [SHEET_PROVINCES, "สถานะการส่งของแต่ละจังหวัด ฉบับล่าสุด จำนวน อปท. ที่รายงานเทียบกับทะเบียน"],
-        [SHEET_DATA, "ผลการประเมินของทุก อปท. จากรายงานฉบับล่าสุดที่ถูกต้องของแต่ละจังหวัด"],
+        [SHEET_PROVINCES, "ความครบถ้วนของแต่ละจังหวัด: อปท. ที่ได้รับแล้วเทียบกับทะเบียน (ครบ / ยังไม่ครบ / ยังไม่ส่ง)"],
+        [SHEET_DATA, "ผลการประเมินของทุก อปท. ที่ได้รับแล้ว รวมจากทุกไฟล์ที่ถูกต้อง แถวที่ส่งล่าสุดของแต่ละ อปท. แทนแถวเดิม"],
         [SHEET_HISTORY, "ทุกไฟล์ที่ได้รับ รวมไฟล์ที่มีข้อผิดพลาด เปิดไม่ได้ และส่งซ้ำ พร้อมสถานะการตอบกลับ"],
         [SHEET_FINDINGS, "ข้อผิดพลาดของจังหวัดที่ฉบับล่าสุดยังไม่ผ่านการตรวจ"],
         [SHEET_PROVINCE_FIGURES, "อัตราผ่านของแต่ละจังหวัด รายประเด็นและภาพรวม"],
@@ -270,14 +272,15 @@ def _readme_sheet(
         ws.append([literal(ws, v) for v in line])
 
 
-def _provinces_sheet(wb: Workbook, statuses: Sequence[views.ProvinceStatus], deadline: dt.date) -> None:
+def _provinces_sheet(wb: Workbook, statuses: Sequence[dataset.ProvinceStatus], deadline: dt.date) -> None:
     headers = [
         "จังหวัด", f"สถานะ (กำหนดส่ง {thai_date(deadline)})", "ส่งล่าสุดเมื่อ", "ผู้ส่ง", "จำนวนครั้งที่ส่ง",
-        "อปท. ที่รายงาน", "อปท. ในทะเบียน", "ข้อผิดพลาด (ฉบับล่าสุด)", "ข้อสังเกต (ฉบับล่าสุด)",
+        "อปท. ที่รายงาน", "อปท. ในทะเบียน", "ยังขาด (แห่ง)", "ข้อผิดพลาด (ฉบับล่าสุด)",
+        "ข้อสังเกต (ฉบับล่าสุด)",
     ]  # fmt: skip
     rows = [
         (s.province, s.status, thai_datetime(s.last_received) if s.last_received else "", s.sender,
-         s.versions, s.reported, s.expected, s.errors, s.warnings)
+         s.versions, s.reported, s.expected, s.missing_count, s.errors, s.warnings)
         for s in statuses
     ]  # fmt: skip
     _table(wb, SHEET_PROVINCES, headers, rows, freeze="B2", fills=(1, STATUS_FILLS))

@@ -14,11 +14,26 @@ from pathlib import Path
 
 from storage.errors import LedgerError
 
-SCHEMA_VERSION = 1
-# version → the statements that take a ledger of version - 1 to it (none yet: 1 is the first versioned).
-MIGRATIONS: dict[int, str] = {}
+SCHEMA_VERSION = 2
+WITHDRAWALS = """
+CREATE TABLE IF NOT EXISTS withdrawals (
+    id INTEGER PRIMARY KEY,
+    province TEXT NOT NULL,
+    dla_code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    withdrawn_at TEXT NOT NULL,
+    last_submission INTEGER NOT NULL            -- rows filed up to here are withdrawn; a later one is back
+);
+CREATE INDEX IF NOT EXISTS withdrawals_province ON withdrawals(province)
+"""
+# version → the statements that take a ledger of version - 1 to it.
+MIGRATIONS: dict[int, str] = {
+    # 2: the mail whose reply a mail answers (a conversation, not a report), and explicit withdrawals.
+    2: "ALTER TABLE mails ADD COLUMN thread_of INTEGER REFERENCES mails(id);" + WITHDRAWALS,
+}
 
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS mails (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL UNIQUE,
@@ -31,7 +46,8 @@ CREATE TABLE IF NOT EXISTS mails (
     state TEXT NOT NULL DEFAULT 'new',          -- new | judged | quarantined
     outcome TEXT,                               -- accepted | rejected | unreadable | no_attachment | ...
     judged_at TEXT,
-    reason TEXT                                 -- why a mail was suppressed or held (policy reason code)
+    reason TEXT,                                -- why a mail was suppressed or held (policy reason code)
+    thread_of INTEGER REFERENCES mails(id)      -- the mail whose reply this one answers (v2)
 );
 CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
 CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);
@@ -83,8 +99,12 @@ CREATE TABLE IF NOT EXISTS replies (
 );
 CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+    + WITHDRAWALS
+    + """;
 CREATE INDEX IF NOT EXISTS replies_state ON replies(state);
 """
+)
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> int:

@@ -1,4 +1,5 @@
-"""Read-only queries over the ledger that the master workbook and the status command project.
+"""Read-only queries over the ledger that the master workbook and the status command project (a
+province's current dataset and its completeness are in storage/dataset.py).
 
 Every query names its columns, so a column the ledger grows later (a sender-verification flag, say) changes
 nothing here. Times come back as aware datetimes; "after the deadline" means after the deadline day ends in
@@ -14,39 +15,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from storage.ledger import Ledger, ReplyState, SenderVerdict, SubmissionStatus
-from storage.thai import bangkok, parse_iso
-from validators.findings import LaoRecord
+from storage.thai import parse_iso
 
-STATUS_MISSING = "ยังไม่ส่ง"
-STATUS_OK = "ถูกต้อง"
-STATUS_ERRORS = "มีข้อผิดพลาด"
-STATUS_LATE = "ส่งหลังกำหนด"
-# Stable English codes for machines (`localreport status --json`), keyed by the Thai word people see.
-StatusCode = Literal["ok", "late", "rejected", "missing"]
-STATUS_CODES: dict[str, StatusCode] = {
-    STATUS_OK: "ok",
-    STATUS_LATE: "late",
-    STATUS_ERRORS: "rejected",
-    STATUS_MISSING: "missing",
-}
 FILED = ("accepted", "rejected")  # statuses that are a version of a province's report
-
-
-@dataclass(frozen=True, slots=True)
-class ProvinceStatus:
-    province: str
-    status: str  # one of the four STATUS_* words
-    last_received: dt.datetime | None
-    sender: str
-    versions: int  # accepted + rejected filings; duplicates and unreadable files are not versions
-    reported: int  # LAOs in the latest accepted version
-    expected: int  # LAOs the registry lists
-    errors: int  # of the latest version
-    warnings: int  # of the latest version
-
-    @property
-    def code(self) -> StatusCode:
-        return STATUS_CODES[self.status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,34 +65,6 @@ def submissions(ledger: Ledger) -> list[SubmissionView]:
     return [SubmissionView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
 
 
-def province_statuses(ledger: Ledger, expected: dict[str, int], deadline: dt.date) -> list[ProvinceStatus]:
-    """One line per province of `expected` (in its order), then any other province that filed."""
-    filed: dict[str, list[SubmissionView]] = {}
-    for s in submissions(ledger):
-        if s.province and s.status in FILED:
-            filed.setdefault(s.province, []).append(s)
-    out = []
-    for province in [*expected, *(p for p in filed if p not in expected)]:
-        out.append(_status(province, filed.get(province, []), expected.get(province, 0), deadline))
-    return out
-
-
-def _status(province: str, mine: list[SubmissionView], expected: int, deadline: dt.date) -> ProvinceStatus:
-    if not mine:
-        return ProvinceStatus(province, STATUS_MISSING, None, "", 0, 0, expected, 0, 0)
-    latest = mine[-1]
-    accepted = [s for s in mine if s.status == "accepted"]
-    if accepted:
-        late = bangkok(accepted[0].received_at).date() > deadline
-        status, reported = (STATUS_LATE if late else STATUS_OK), accepted[-1].rows
-    else:
-        status, reported = STATUS_ERRORS, 0
-    return ProvinceStatus(
-        province, status, latest.received_at, latest.sender, len(mine), reported, expected,
-        latest.errors, latest.warnings,
-    )  # fmt: skip
-
-
 def _latest(
     subs: Iterable[SubmissionView], statuses: Sequence[str], order: Sequence[str]
 ) -> list[SubmissionView]:
@@ -132,18 +75,6 @@ def _latest(
             latest[s.province] = s
     rank = {p: i for i, p in enumerate(order)}
     return sorted(latest.values(), key=lambda s: (rank.get(s.province or "", len(rank)), s.province or ""))
-
-
-def latest_accepted_records(
-    ledger: Ledger, order: Sequence[str] = ()
-) -> list[tuple[LaoRecord, SubmissionView]]:
-    """The rows of each province's latest accepted submission (earlier versions are superseded)."""
-    out: list[tuple[LaoRecord, SubmissionView]] = []
-    for sub in _latest(submissions(ledger), ("accepted",), order):
-        sql = "SELECT data FROM records WHERE submission_id = ? ORDER BY rowid"
-        rows = ledger.conn.execute(sql, (sub.id,))
-        out.extend((LaoRecord.from_json(data), sub) for (data,) in rows)
-    return out
 
 
 def latest_rejected_findings(ledger: Ledger, order: Sequence[str] = ()) -> list[FindingView]:

@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.adapters.judge_pool import JudgeLimits, JudgePool
@@ -50,62 +50,66 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--log-format", default="text", choices=["text", "json"])
     sub = p.add_subparsers(dest="command", required=True)
 
-    demo = sub.add_parser("demo", help="run the bot once on a bundled sample mailbox")
+    demo = _command(sub, "demo", "run the bot once on a bundled sample mailbox", _cmd_demo, config=False)
     demo.add_argument(
         "--dir", type=Path, default=Path("demo"), help="where the demo writes (default: ./demo)"
     )
-    demo.set_defaults(func=_cmd_demo)
-
-    run = sub.add_parser("run", help="poll the mailbox (forever, or once with --once)")
-    run.add_argument("--config", type=Path, required=True)
+    run = _command(sub, "run", "poll the mailbox (forever, or once with --once)", _cmd_run)
     run.add_argument("--once", action="store_true", help="one poll, then exit (for cron)")
-    run.set_defaults(func=_cmd_run)
-
-    check = sub.add_parser("check", help="judge Excel files as the bot would; no config needed")
+    check = _command(
+        sub, "check", "judge Excel files as the bot would; no config needed", _cmd_check, config=False
+    )
     check.add_argument("files", nargs="+", type=Path)
     check.add_argument("--json", action="store_true", help="print a JSON array, one object per file")
-    check.set_defaults(func=_cmd_check)
-
-    rebuild = sub.add_parser("rebuild", help="regenerate the master workbook from the ledger alone")
-    rebuild.add_argument("--config", type=Path, required=True)
-    rebuild.set_defaults(func=_cmd_rebuild)
+    _command(sub, "rebuild", "regenerate the master workbook from the ledger alone", _cmd_rebuild)
+    withdraw = _command(
+        sub, "withdraw", "take one LAO's filed rows out of its province's dataset", _cmd_withdraw
+    )
+    withdraw.add_argument("--code", required=True, help="the LAO's รหัส อปท. (7 digits)")
+    withdraw.add_argument("--reason", required=True, help="why, for the history (e.g. the province's letter)")
 
     registry = sub.add_parser("registry", help="the DLA registry of LAOs")
     rsub = registry.add_subparsers(dest="registry_command", required=True)
-    imp = rsub.add_parser("import", help="replace the registry from DLA's open-data CSV export")
+    imp = _command(rsub, "import", "replace the registry from DLA's open-data CSV export",
+                   _cmd_registry_import, config=False)  # fmt: skip
     imp.add_argument("file", type=Path)
     imp.add_argument(
         "--config", type=Path, help="install into this config's storage.dir (default: print only)"
     )
-    imp.set_defaults(func=_cmd_registry_import)
 
-    status = sub.add_parser("status", help="the per-province table for the operator")
-    status.add_argument("--config", type=Path, required=True)
+    status = _command(sub, "status", "the per-province table for the operator", _cmd_status)
     status.add_argument("--json", action="store_true")
-    status.set_defaults(func=_cmd_status)
-
-    health = sub.add_parser("health", help="one line and an exit code for monitoring (0 OK, 1 not)")
-    health.add_argument("--config", type=Path, required=True)
-    health.set_defaults(func=_cmd_health)
-
-    reprocess = sub.add_parser("reprocess", help="judge archived mail again (e.g. after a registry update)")
-    reprocess.add_argument("--config", type=Path, required=True)
+    _command(sub, "health", "one line and an exit code for monitoring (0 OK, 1 not)", _cmd_health)
+    reprocess = _command(sub, "reprocess", "judge archived mail again (e.g. after a registry update)",
+                         _cmd_reprocess)  # fmt: skip
     which = reprocess.add_mutually_exclusive_group(required=True)
     which.add_argument("--message-id", help="the Message-ID of one mail, with its angle brackets")
     which.add_argument("--rejected", action="store_true", help="every mail whose reports were rejected")
     reprocess.add_argument("--send-replies", action="store_true", help="answer the provinces again")
-    reprocess.set_defaults(func=_cmd_reprocess)
-
-    oauth = sub.add_parser("oauth-token", help="obtain a Gmail OAuth refresh token (installed-app flow)")
-    oauth.add_argument("--config", type=Path, required=True)
+    oauth = _command(sub, "oauth-token", "obtain a Gmail OAuth refresh token (installed-app flow)",
+                     _cmd_oauth_token)  # fmt: skip
     oauth.add_argument("--port", type=int, default=0, help="loopback port for the redirect (default: any)")
-    oauth.set_defaults(func=_cmd_oauth_token)
-
-    template = sub.add_parser("template", help="write the blank report form for one province")
+    template = _command(sub, "template", "write the blank report form for one province", _cmd_template,
+                        config=False)  # fmt: skip
     template.add_argument("--province", required=True)
     template.add_argument("--out", type=Path, required=True)
-    template.set_defaults(func=_cmd_template)
     return p
+
+
+def _command(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_: str,
+    func: Callable[[argparse.Namespace], int],
+    *,
+    config: bool = True,
+) -> argparse.ArgumentParser:
+    """One subcommand; with `config`, its required --config PATH."""
+    cmd = sub.add_parser(name, help=help_)
+    if config:
+        cmd.add_argument("--config", type=Path, required=True)
+    cmd.set_defaults(func=func)
+    return cmd
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -116,6 +120,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
         summary = run_once(settings)
         return 1 if summary.failed else 0
     run_forever(settings)
+    return 0
+
+
+def _cmd_withdraw(args: argparse.Namespace) -> int:
+    from bot.entrypoints.wiring import master_for, open_ledger, registry_for
+
+    settings = load_settings(args.config)
+    registry = registry_for(settings)
+    lao = registry.lao_by_code(args.code.strip())
+    if lao is None:
+        raise UsageError(
+            f"no LAO has รหัส อปท. {args.code!r} in the registry; copy it from the master's ข้อมูลรวม"
+        )
+    with open_ledger(settings) as ledger:
+        filed = ledger.withdraw(lao.province_th, lao.dla_code, args.reason)
+        master_for(settings, registry).rebuild(ledger)
+    print(f"withdrew {lao.dla_code} {lao.full_name_th} ({lao.province_th}): {filed} row(s) filed so far "
+          "are out of the dataset; a later accepted row of this LAO brings it back")  # fmt: skip
     return 0
 
 

@@ -7,23 +7,24 @@ from collections.abc import Sequence
 
 from bot.entrypoints.config import Settings
 from bot.entrypoints.wiring import open_ledger, registry_for
-from storage import views
+from storage import dataset
 from storage.thai import bangkok, display_width, thai_date, thai_datetime
 
 HEADERS = ("จังหวัด", "สถานะ", "ส่งล่าสุดเมื่อ", "ครั้ง", "อปท.", "ผิด", "สังเกต", "ผู้ส่ง")
 NUMERIC = {3, 4, 5, 6}  # right-aligned columns
 
 
-def province_statuses(settings: Settings) -> list[views.ProvinceStatus]:
+def province_statuses(settings: Settings) -> list[dataset.ProvinceStatus]:
     """The status of every province of the configured registry, read from the ledger."""
     registry = registry_for(settings)
     expected = {p: len(registry.laos_in(p)) for p in registry.provinces()}
     with open_ledger(settings) as ledger:
-        return views.province_statuses(ledger, expected, settings.round.deadline)
+        return dataset.province_statuses(ledger, expected, settings.round.deadline)
 
 
 def status_json(settings: Settings) -> list[dict[str, object]]:
-    """One object per province: `status` is ok | late | rejected | missing, `status_th` the Thai word."""
+    """One object per province: `status` is complete | complete_late | partial | rejected | missing,
+    `status_th` the Thai word; `reported` of `expected` LAOs (`missing` = the difference)."""
     return [
         {
             "province": s.province,
@@ -34,6 +35,7 @@ def status_json(settings: Settings) -> list[dict[str, object]]:
             "versions": s.versions,
             "reported": s.reported,
             "expected": s.expected,
+            "missing": s.missing_count,
             "errors": s.errors,
             "warnings": s.warnings,
         }
@@ -50,10 +52,7 @@ def status_lines(settings: Settings) -> list[str]:
         for s in statuses
     ]  # fmt: skip
     counts = Counter(s.status for s in statuses)
-    summary = " · ".join(
-        f"{word} {counts[word]}"
-        for word in (views.STATUS_OK, views.STATUS_LATE, views.STATUS_ERRORS, views.STATUS_MISSING)
-    )
+    summary = " · ".join(f"{word} {counts[word]}" for word in dataset.STATUS_CODES)
     return [
         *_aligned([HEADERS, *rows]),
         "",

@@ -4,6 +4,7 @@ the hostile cell texts the master must keep literal."""
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Sequence
 
 from storage.ledger import Ledger, NewSubmission, QueuedReply
@@ -28,10 +29,16 @@ PAYLOADS = [
 
 
 def record(
-    name: str, executive: str = "นายสมชาย ใจดี", remarks: str = "", province: str = "กาญจนบุรี"
+    name: str,
+    executive: str = "นายสมชาย ใจดี",
+    remarks: str = "",
+    province: str = "กาญจนบุรี",
+    code: str | None = None,
 ) -> LaoRecord:
+    """One accepted row; its รหัส อปท. is derived from the name unless given (the dataset is keyed by it)."""
     return LaoRecord(
-        sheet="Sheet1", row=4, province=province, district="ท่าม่วง", dla_code="6710508",
+        sheet="Sheet1", row=4, province=province, district="ท่าม่วง",
+        dla_code=code or f"{zlib.crc32(name.encode()) % 10_000_000:07d}",
         lao_full_name=name, lao_type="องค์การบริหารส่วนตำบล", executive_name=executive,
         executive_position="นายก", issues=("ผ่าน",) * 8 + ("ไม่ผ่าน",), overall="ไม่ผ่าน", remarks=remarks,
     )  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.replies.texts import SUBJECT_WORDS
-from storage import views
+from storage import dataset
 from storage.master import SHEETS
 from tests.helpers import ROOT
 
@@ -17,5 +17,5 @@ def test_province_guide_explains_every_reply_subject_word() -> None:
 
 def test_staff_guide_names_every_sheet_and_status_of_the_master() -> None:
     guide = (DOCS / "guide-dla-staff.th.md").read_text(encoding="utf-8")
-    statuses = [views.STATUS_OK, views.STATUS_LATE, views.STATUS_ERRORS, views.STATUS_MISSING]
+    statuses = list(dataset.STATUS_CODES)
     assert [s for s in (*SHEETS, *statuses) if s not in guide] == []

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.entrypoints.cli import EXIT_USAGE, main
+from storage.dataset import reported_codes
 from storage.errors import LedgerError
 from storage.ledger import Ledger
 from storage.schema import SCHEMA_VERSION
@@ -94,3 +95,32 @@ def test_a_new_ledger_starts_at_the_current_version(tmp_path: Path) -> None:
         pass
 
     assert user_version(tmp_path / "new.sqlite3") == SCHEMA_VERSION
+
+
+def test_the_previous_release_ledger_gains_threads_and_withdrawals(
+    old_state: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = config(tmp_path, old_state)
+    code = next(iter(dataset_codes(old_state, "กาญจนบุรี")))
+
+    assert main(["withdraw", "--config", cfg, "--code", code, "--reason", "หนังสือจังหวัด"]) == 0
+
+    assert "withdrew" in capsys.readouterr().out
+    assert code not in dataset_codes(old_state, "กาญจนบุรี")
+    with Ledger.open(old_state / "ledger.sqlite3") as ledger:
+        columns = [row[1] for row in ledger.conn.execute("PRAGMA table_info(mails)")]
+    assert "thread_of" in columns
+
+
+def test_withdrawing_an_unknown_code_is_a_one_line_mistake(
+    old_state: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["withdraw", "--config", config(tmp_path, old_state), "--code", "99", "--reason", "x"])
+
+    assert code == EXIT_USAGE
+    assert "no LAO has รหัส อปท. '99'" in capsys.readouterr().err
+
+
+def dataset_codes(state: Path, province: str) -> set[str]:
+    with Ledger.open(state / "ledger.sqlite3") as ledger:
+        return reported_codes(ledger, province)

@@ -17,10 +17,17 @@ from tests.helpers.ledgers import DEADLINE, EXPECTED, PAYLOADS, accepted, file_m
 
 CONTRACT = ["อ่านก่อน", "สรุปรายจังหวัด", "ข้อมูลรวม", "ประวัติการส่ง", "ข้อผิดพลาด"]
 Rows = list[tuple[object, ...]]
+Expected = dict[str, int]
 
 
-def build(ledger: Ledger, target: Path, backups: int = 10, now: dt.datetime | None = None) -> Path | None:
-    return Master(target, EXPECTED, DEADLINE, backups).rebuild(ledger, now=now)
+def build(
+    ledger: Ledger,
+    target: Path,
+    backups: int = 10,
+    now: dt.datetime | None = None,
+    expected: Expected = EXPECTED,
+) -> Path | None:
+    return Master(target, expected, DEADLINE, backups).rebuild(ledger, now=now)
 
 
 def sheet(path: Path, name: str) -> Rows:
@@ -89,19 +96,24 @@ def test_xml_forbidden_characters_are_removed_and_the_rest_kept(tmp_path: Path) 
     assert finding[7] == "อบต.ท่าเสา ตำบล\tท่าเสา\nบรรทัดสอง"
 
 
-def test_later_accepted_report_supersedes_the_earlier_one_and_history_keeps_both(tmp_path: Path) -> None:
+def test_a_later_row_of_an_lao_supersedes_its_earlier_one_and_history_keeps_both_files(
+    tmp_path: Path,
+) -> None:
+    old, other = record("อบต.ก", "นายเก่า", code="1"), record("อบต.ข", code="2")
     with Ledger.open(tmp_path / "l.db") as ledger:
-        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.เก่า1"), record("อบต.เก่า2")]))
-        file_mail(ledger, 2, accepted("b", "กาญจนบุรี", [record("อบต.ใหม่")]), "2020-10-29T02:00:00+00:00")
+        file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [old, other]))
+        new = record("อบต.ก", "นายใหม่", code="1")
+        file_mail(ledger, 2, accepted("b", "กาญจนบุรี", [new]), "2020-10-29T02:00:00+00:00")
         build(ledger, tmp_path / "m.xlsx")
 
     data = sheet(tmp_path / "m.xlsx", "ข้อมูลรวม")
-    assert [r[3] for r in data[1:]] == ["อบต.ใหม่"]
-    assert data[1][18:] == ("29 ตุลาคม 2563 09:00 น.", "<m2@x>")  # received at (Bangkok), source Message-ID
+    assert sorted((r[3], r[5]) for r in data[1:]) == [("อบต.ก", "นายใหม่"), ("อบต.ข", "นายสมชาย ใจดี")]
+    newest = next(r for r in data[1:] if r[5] == "นายใหม่")
+    assert newest[18:] == ("29 ตุลาคม 2563 09:00 น.", "<m2@x>")  # received at (Bangkok), source Message-ID
     history = sheet(tmp_path / "m.xlsx", "ประวัติการส่ง")
     assert [(r[2], r[5], r[6]) for r in history[1:]] == [("กาญจนบุรี", "ถูกต้อง", 2), ("กาญจนบุรี", "ถูกต้อง", 1)]
     row = by_province(tmp_path / "m.xlsx")["กาญจนบุรี"]
-    assert row[1:] == ("ถูกต้อง", "29 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 2, 1, 122, 0, 0)
+    assert row[1:] == ("ยังไม่ครบ", "29 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 2, 2, 122, 120, 0, 0)
 
 
 def test_rejected_province_shows_errors_and_its_findings_one_per_row(tmp_path: Path) -> None:
@@ -110,7 +122,7 @@ def test_rejected_province_shows_errors_and_its_findings_one_per_row(tmp_path: P
         build(ledger, tmp_path / "m.xlsx")
 
     row = by_province(tmp_path / "m.xlsx")["ลำพูน"]
-    assert row[1:] == ("มีข้อผิดพลาด", "30 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 1, 0, 59, 1, 1)
+    assert row[1:] == ("มีข้อผิดพลาด", "30 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 1, 0, 59, 59, 1, 1)
     findings = sheet(tmp_path / "m.xlsx", "ข้อผิดพลาด")[1:]
     assert [f[:8] for f in findings] == [
         ("ลำพูน", "bad.xlsx", "ข้อผิดพลาด", "Sheet1", 5, "D", None, "อบต.หนองหนาม"),
@@ -126,8 +138,8 @@ def test_rejected_then_accepted_clears_the_findings(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
         file_mail(ledger, 1, rejected("c", "ลำพูน"))
         file_mail(ledger, 2, accepted("d", "ลำพูน", [record("อบต.ก", province="ลำพูน")]))
-        build(ledger, tmp_path / "m.xlsx")
-    assert by_province(tmp_path / "m.xlsx")["ลำพูน"][1:2] == ("ถูกต้อง",)
+        build(ledger, tmp_path / "m.xlsx", expected={"ลำพูน": 1})
+    assert by_province(tmp_path / "m.xlsx")["ลำพูน"][1:2] == ("ครบ",)
     assert sheet(tmp_path / "m.xlsx", "ข้อผิดพลาด")[1:] == []
 
 
@@ -137,7 +149,7 @@ def test_failed_correction_keeps_the_accepted_data_and_lists_the_new_findings(tm
         file_mail(ledger, 2, rejected("c", "ลำพูน"), "2020-10-29T02:00:00+00:00")
         build(ledger, tmp_path / "m.xlsx")
     row = by_province(tmp_path / "m.xlsx")["ลำพูน"]
-    assert row[1:] == ("ถูกต้อง", "29 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 2, 1, 59, 1, 1)
+    assert row[1:] == ("ยังไม่ครบ", "29 ตุลาคม 2563 09:00 น.", "p@dla.go.th", 2, 1, 59, 58, 1, 1)
     assert [r[3] for r in sheet(tmp_path / "m.xlsx", "ข้อมูลรวม")[1:]] == ["อบต.ก"]
     assert len(sheet(tmp_path / "m.xlsx", "ข้อผิดพลาด")[1:]) == 2
 
@@ -145,28 +157,30 @@ def test_failed_correction_keeps_the_accepted_data_and_lists_the_new_findings(tm
 @pytest.mark.parametrize(
     ("received", "status"),
     [
-        ("2020-11-02T16:59:59+00:00", "ถูกต้อง"),  # 23:59:59 on the deadline day in Bangkok
-        ("2020-11-02T17:00:00+00:00", "ส่งหลังกำหนด"),  # 00:00 the day after, Bangkok
-        ("2020-11-03T02:00:00+00:00", "ส่งหลังกำหนด"),
+        ("2020-11-02T16:59:59+00:00", "ครบ"),  # 23:59:59 on the deadline day in Bangkok
+        ("2020-11-02T17:00:00+00:00", "ครบ (ส่งหลังกำหนด)"),  # 00:00 the day after, Bangkok
+        ("2020-11-03T02:00:00+00:00", "ครบ (ส่งหลังกำหนด)"),
     ],
 )
-def test_late_is_judged_on_the_bangkok_day_of_the_first_accepted_report(
+def test_late_is_judged_on_the_bangkok_day_the_province_became_complete(
     tmp_path: Path, received: str, status: str
 ) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
         file_mail(ledger, 1, accepted("e", "ตาก", [record("อบต.ข", province="ตาก")]), received)
-        build(ledger, tmp_path / "m.xlsx")
+        build(ledger, tmp_path / "m.xlsx", expected={"ตาก": 1})
     assert by_province(tmp_path / "m.xlsx")["ตาก"][1] == status
 
 
-def test_late_correction_of_an_on_time_report_is_not_late(tmp_path: Path) -> None:
+def test_a_province_completed_after_the_deadline_is_late_and_a_part_before_it_is_not(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
         file_mail(ledger, 1, accepted("e", "ตาก", [record("อบต.ข", province="ตาก")]))
+        build(ledger, tmp_path / "m.xlsx", expected={"ตาก": 2})
+        on_time_part = by_province(tmp_path / "m.xlsx")["ตาก"][1]
         file_mail(
             ledger, 2, accepted("f", "ตาก", [record("อบต.ค", province="ตาก")]), "2020-11-05T02:00:00+00:00"
         )
-        build(ledger, tmp_path / "m.xlsx")
-    assert by_province(tmp_path / "m.xlsx")["ตาก"][1:2] == ("ถูกต้อง",)
+        build(ledger, tmp_path / "m.xlsx", expected={"ตาก": 2})
+    assert (on_time_part, by_province(tmp_path / "m.xlsx")["ตาก"][1]) == ("ยังไม่ครบ", "ครบ (ส่งหลังกำหนด)")
 
 
 def test_duplicates_and_unreadable_files_appear_only_in_history(tmp_path: Path) -> None:
@@ -233,7 +247,7 @@ def test_workbook_is_made_for_people_font_frozen_header_filter_widths_fills(tmp_
     summary = wb["สรุปรายจังหวัด"]
     assert summary.freeze_panes == "B2"
     fills = {summary.cell(r, 2).value: summary.cell(r, 2).fill.fgColor.rgb for r in range(2, 5)}
-    assert fills == {"ถูกต้อง": "00C6EFCE", "มีข้อผิดพลาด": "00FFC7CE", "ยังไม่ส่ง": "00EDEDED"}
+    assert fills == {"ยังไม่ครบ": "00FFEB9C", "มีข้อผิดพลาด": "00FFC7CE", "ยังไม่ส่ง": "00EDEDED"}
     for ws in wb.worksheets[1:]:
         assert ws.freeze_panes in ("A2", "B2", "E2")
         assert ws.auto_filter.ref is not None

@@ -79,7 +79,7 @@ def test_rejected_report_is_accepted_after_registry_update_and_reprocess(
     status = {
         r[0]: r[1] for r in load_workbook(tmp_path / "master.xlsx")["สรุปรายจังหวัด"].iter_rows(values_only=True)
     }
-    assert status["ลำพูน"] == "ถูกต้อง"
+    assert status["ลำพูน"] == "ครบ"  # the whole province in one file
 
 
 def test_reprocessed_report_that_first_arrived_after_the_deadline_is_answered_late(

@@ -11,22 +11,22 @@ import pytest
 
 from bot.entrypoints.config import Settings, StorageSettings
 from bot.entrypoints.status import status_json, status_lines
-from storage import summary, views
+from storage import dataset, summary, views
 from storage.ledger import Ledger
 from storage.thai import display_width, parse_iso, thai_date, thai_datetime
 from tests.helpers.ledgers import DEADLINE, EXPECTED, accepted, file_mail, record, rejected
 from validators import load_registry
 
 
-def test_province_statuses_cover_missing_ok_rejected_and_late_in_registry_order(tmp_path: Path) -> None:
+def test_province_statuses_cover_partial_rejected_and_missing_in_registry_order(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
         file_mail(ledger, 1, accepted("a", "กาญจนบุรี", [record("อบต.ก"), record("อบต.ข")]))
         file_mail(ledger, 2, rejected("b", "ลำพูน"))
         file_mail(ledger, 3, rejected("c", "ลำพูน"), "2020-10-29T02:00:00+00:00")
-        statuses = views.province_statuses(ledger, {**EXPECTED, "สตูล": 40}, DEADLINE)
+        statuses = dataset.province_statuses(ledger, {**EXPECTED, "สตูล": 40}, DEADLINE)
 
     assert [(s.province, s.status, s.code, s.versions, s.reported, s.expected) for s in statuses] == [
-        ("กาญจนบุรี", "ถูกต้อง", "ok", 1, 2, 122),
+        ("กาญจนบุรี", "ยังไม่ครบ", "partial", 1, 2, 122),
         ("ลำพูน", "มีข้อผิดพลาด", "rejected", 2, 0, 59),
         ("ตาก", "ยังไม่ส่ง", "missing", 0, 0, 67),
         ("สตูล", "ยังไม่ส่ง", "missing", 0, 0, 40),
@@ -35,21 +35,62 @@ def test_province_statuses_cover_missing_ok_rejected_and_late_in_registry_order(
     assert (statuses[1].errors, statuses[1].warnings, statuses[1].sender) == (1, 1, "p@dla.go.th")
 
 
-def test_a_province_missing_from_the_registry_is_still_listed_after_the_others(tmp_path: Path) -> None:
+def test_a_province_is_complete_when_its_parts_together_cover_the_registry(tmp_path: Path) -> None:
+    first = [record(f"อบต.{i}", province="ตาก") for i in range(2)]
+    second = [record(f"อบต.{i}", province="ตาก") for i in range(2, 3)]
     with Ledger.open(tmp_path / "l.db") as ledger:
-        file_mail(ledger, 1, accepted("a", "บึงกาฬ", [record("อบต.ก", province="บึงกาฬ")]))
-        statuses = views.province_statuses(ledger, {"ตาก": 67}, DEADLINE)
-    assert [(s.province, s.status, s.expected) for s in statuses] == [
-        ("ตาก", "ยังไม่ส่ง", 67),
-        ("บึงกาฬ", "ถูกต้อง", 0),
+        file_mail(ledger, 1, accepted("a", "ตาก", first))
+        partial = dataset.province_statuses(ledger, {"ตาก": 3}, DEADLINE)
+        file_mail(ledger, 2, accepted("b", "ตาก", second), "2020-11-03T02:00:00+00:00")  # after the deadline
+        complete = dataset.province_statuses(ledger, {"ตาก": 3}, DEADLINE)
+
+    assert [(s.status, s.reported, s.missing_count) for s in partial] == [("ยังไม่ครบ", 2, 1)]
+    assert [(s.status, s.code, s.reported, s.missing_count) for s in complete] == [
+        ("ครบ (ส่งหลังกำหนด)", "complete_late", 3, 0)
     ]
 
 
-def test_latest_accepted_records_follow_the_given_province_order(tmp_path: Path) -> None:
+def test_the_latest_accepted_row_of_an_lao_wins_and_nothing_sent_in_parts_is_lost(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "ตาก", [record("อบต.ก", "นายเก่า", province="ตาก"),
+                                                   record("อบต.ข", province="ตาก")]))  # fmt: skip
+        file_mail(ledger, 2, accepted("b", "ตาก", [record("อบต.ก", "นายใหม่", province="ตาก")]))
+        rows = dataset.current_rows(ledger)
+
+    assert sorted((r.lao_full_name, r.executive_name, sub.id) for r, sub in rows) == [
+        ("อบต.ก", "นายใหม่", 2),
+        ("อบต.ข", "นายสมชาย ใจดี", 1),
+    ]
+
+
+def test_a_withdrawn_row_leaves_the_dataset_until_a_later_row_brings_it_back(tmp_path: Path) -> None:
+    gone = record("อบต.ก", province="ตาก")
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "ตาก", [gone, record("อบต.ข", province="ตาก")]))
+        assert ledger.withdraw("ตาก", gone.dla_code or "", "ส่งผิดจังหวัด") == 1
+        after_withdrawal = dataset.reported_codes(ledger, "ตาก")
+        file_mail(ledger, 2, accepted("b", "ตาก", [gone]))
+        after_resend = dataset.reported_codes(ledger, "ตาก")
+
+    assert gone.dla_code not in after_withdrawal and len(after_withdrawal) == 1
+    assert gone.dla_code in after_resend and len(after_resend) == 2
+
+
+def test_a_province_missing_from_the_registry_is_still_listed_after_the_others(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "บึงกาฬ", [record("อบต.ก", province="บึงกาฬ")]))
+        statuses = dataset.province_statuses(ledger, {"ตาก": 67}, DEADLINE)
+    assert [(s.province, s.status, s.expected) for s in statuses] == [
+        ("ตาก", "ยังไม่ส่ง", 67),
+        ("บึงกาฬ", "ยังไม่ครบ", 0),
+    ]
+
+
+def test_current_rows_follow_the_given_province_order(tmp_path: Path) -> None:
     with Ledger.open(tmp_path / "l.db") as ledger:
         file_mail(ledger, 1, accepted("a", "ตาก", [record("อบต.ตาก", province="ตาก")]))
         file_mail(ledger, 2, accepted("b", "กาญจนบุรี", [record("อบต.1"), record("อบต.2")]))
-        rows = views.latest_accepted_records(ledger, list(EXPECTED))
+        rows = dataset.current_rows(ledger, list(EXPECTED))
     assert [(r.province, r.lao_full_name, sub.id) for r, sub in rows] == [
         ("กาญจนบุรี", "อบต.1", 2),
         ("กาญจนบุรี", "อบต.2", 2),
@@ -133,12 +174,13 @@ def test_status_lists_all_76_provinces_aligned_with_a_total_line(settings: Setti
     assert len(table) == 1 + 76
     assert table[0].split() == ["จังหวัด", "สถานะ", "ส่งล่าสุดเมื่อ", "ครั้ง", "อปท.", "ผิด", "สังเกต", "ผู้ส่ง"]
     kan = next(line for line in table if line.startswith("กาญจนบุรี"))
-    assert "ถูกต้อง" in kan and "28 ตุลาคม 2563 09:00 น." in kan and "1/122" in kan
+    assert "ยังไม่ครบ" in kan and "28 ตุลาคม 2563 09:00 น." in kan and "1/122" in kan
     # every row puts the sender column at the same screen position
     starts = {display_width(line[: line.index("p@dla")]) for line in table if "p@dla" in line}
     assert len(starts) == 1
     assert lines[-1] == (
-        "กำหนดส่ง 2 พฤศจิกายน 2563 · 76 จังหวัด · ถูกต้อง 1 · ส่งหลังกำหนด 0 · มีข้อผิดพลาด 1 · ยังไม่ส่ง 74"
+        "กำหนดส่ง 2 พฤศจิกายน 2563 · 76 จังหวัด · ครบ 0 · ครบ (ส่งหลังกำหนด) 0 · ยังไม่ครบ 1 · มีข้อผิดพลาด 1 · "
+        "ยังไม่ส่ง 74"
     )
 
 
@@ -150,9 +192,10 @@ def test_status_json_has_machine_codes_and_bangkok_times(settings: Settings) -> 
     rows = {r["province"]: r for r in status_json(settings)}
     assert len(rows) == 76
     assert rows["ตาก"] == {
-        "province": "ตาก", "status": "late", "status_th": "ส่งหลังกำหนด",
+        "province": "ตาก", "status": "partial", "status_th": "ยังไม่ครบ",
         "last_received": "2020-11-03T09:00:00+07:00", "sender": "p@dla.go.th", "versions": 1,
-        "reported": 1, "expected": rows["ตาก"]["expected"], "errors": 0, "warnings": 0,
+        "reported": 1, "expected": rows["ตาก"]["expected"], "missing": rows["ตาก"]["expected"] - 1,
+        "errors": 0, "warnings": 0,
     }  # fmt: skip
     assert rows["ตาก"]["expected"] == len(load_registry().laos_in("ตาก"))
     assert rows["สตูล"]["status"] == "missing"

@@ -1,0 +1,133 @@
+"""A province's report is its LAOs, wherever they arrived: the current dataset and its completeness.
+
+The dataset of a province is the union of the rows of its accepted submissions, by LAO (รหัส อปท.), the
+latest accepted row of each LAO winning — across the files of one mail, the sheets of one workbook and
+successive mails. The ledger keeps every version; nothing is lost by sending in parts. A row leaves the
+dataset only when it is withdrawn explicitly (`Ledger.withdraw`, the `localreport withdraw` command), and a
+later accepted row of the same LAO brings it back.
+
+Completeness is a state: ครบ (every LAO of the registry reported), ยังไม่ครบ (k of m), ยังไม่ส่ง (nothing
+filed), มีข้อผิดพลาด (only rejected files so far). A province that became complete after the deadline day
+(Bangkok) is ครบ (ส่งหลังกำหนด). The master's first sheets, `localreport status` and the replies all count
+through this module, so a count in a reply is the count in the master.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from storage.ledger import Ledger
+from storage.thai import bangkok
+from storage.views import FILED, SubmissionView, submissions
+from validators.findings import LaoRecord
+
+STATUS_COMPLETE = "ครบ"
+STATUS_COMPLETE_LATE = "ครบ (ส่งหลังกำหนด)"
+STATUS_PARTIAL = "ยังไม่ครบ"
+STATUS_ERRORS = "มีข้อผิดพลาด"
+STATUS_MISSING = "ยังไม่ส่ง"
+StatusCode = Literal["complete", "complete_late", "partial", "rejected", "missing"]
+# Stable English codes for machines (`localreport status --json`), keyed by the Thai word people see.
+STATUS_CODES: dict[str, StatusCode] = {
+    STATUS_COMPLETE: "complete", STATUS_COMPLETE_LATE: "complete_late", STATUS_PARTIAL: "partial",
+    STATUS_ERRORS: "rejected", STATUS_MISSING: "missing",
+}  # fmt: skip
+
+Row = tuple[LaoRecord, SubmissionView]
+
+
+@dataclass(frozen=True, slots=True)
+class ProvinceStatus:
+    province: str
+    status: str  # one of the five STATUS_* words
+    last_received: dt.datetime | None
+    sender: str
+    versions: int  # accepted + rejected filings; duplicates and unreadable files are not versions
+    reported: int  # LAOs in the current dataset (k)
+    expected: int  # LAOs the registry lists (m)
+    errors: int  # of the latest version
+    warnings: int  # of the latest version
+
+    @property
+    def code(self) -> StatusCode:
+        return STATUS_CODES[self.status]
+
+    @property
+    def missing_count(self) -> int:
+        return max(0, self.expected - self.reported)
+
+
+def current_rows(ledger: Ledger, order: Sequence[str] = ()) -> list[Row]:
+    """Every province's current dataset: provinces in `order` first (then by name), LAOs in the order
+    their current rows were filed."""
+    by_province = _datasets(ledger)
+    rank = {p: i for i, p in enumerate(order)}
+    provinces = sorted(by_province, key=lambda p: (rank.get(p, len(rank)), p))
+    return [row for p in provinces for row in by_province[p].values()]
+
+
+def reported_codes(ledger: Ledger, province: str) -> set[str]:
+    """The รหัส อปท. in the province's current dataset."""
+    return set(_datasets(ledger, province).get(province, {}))
+
+
+def province_statuses(ledger: Ledger, expected: Mapping[str, int], deadline: dt.date) -> list[ProvinceStatus]:
+    """One line per province of `expected` (in its order), then any other province that filed."""
+    filed: dict[str, list[SubmissionView]] = {}
+    for s in submissions(ledger):
+        if s.province and s.status in FILED:
+            filed.setdefault(s.province, []).append(s)
+    datasets = _datasets(ledger)
+    return [
+        _status(province, filed.get(province, []), datasets.get(province, {}), expected.get(province, 0),
+                deadline)
+        for province in [*expected, *(p for p in filed if p not in expected)]
+    ]  # fmt: skip
+
+
+def state_word(reported: int, expected: int, *, late: bool = False) -> str:
+    """ครบ (or ครบ ส่งหลังกำหนด), ยังไม่ครบ or ยังไม่ส่ง for k of m LAOs."""
+    if reported == 0:
+        return STATUS_MISSING
+    if reported >= expected > 0:
+        return STATUS_COMPLETE_LATE if late else STATUS_COMPLETE
+    return STATUS_PARTIAL
+
+
+def _status(
+    province: str, mine: list[SubmissionView], rows: Mapping[str, Row], expected: int, deadline: dt.date
+) -> ProvinceStatus:
+    if not mine:
+        return ProvinceStatus(province, STATUS_MISSING, None, "", 0, len(rows), expected, 0, 0)
+    latest = mine[-1]
+    if rows:
+        completed = max(sub.received_at for _, sub in rows.values())  # when its last current row came
+        status = state_word(len(rows), expected, late=bangkok(completed).date() > deadline)
+    else:
+        status = STATUS_ERRORS
+    return ProvinceStatus(
+        province, status, latest.received_at, latest.sender, len(mine), len(rows), expected,
+        latest.errors, latest.warnings,
+    )  # fmt: skip
+
+
+def _datasets(ledger: Ledger, province: str | None = None) -> dict[str, dict[str, Row]]:
+    """province → dla_code → its current row, withdrawals applied."""
+    subs = {s.id: s for s in submissions(ledger) if s.status == "accepted" and s.province}
+    out: dict[str, dict[str, Row]] = {}
+    for sub_id, record in ledger.accepted_records(province):
+        sub = subs[sub_id]
+        out.setdefault(sub.province or "", {})[record.dla_code or record.lao_full_name] = (record, sub)
+    for (prov, code), last_submission in ledger.withdrawals(province).items():
+        row = out.get(prov, {}).get(code)
+        if row is not None and row[1].id <= last_submission:
+            del out[prov][code]
+    return out
+
+
+def missing_laos(expected_codes: Sequence[str], reported: Collection[str]) -> list[str]:
+    """The registry's codes (in its order) not in `reported`."""
+    return [c for c in expected_codes if c not in reported]
