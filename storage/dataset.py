@@ -131,3 +131,29 @@ def _datasets(ledger: Ledger, province: str | None = None) -> dict[str, dict[str
 def missing_laos(expected_codes: Sequence[str], reported: Collection[str]) -> list[str]:
     """The registry's codes (in its order) not in `reported`."""
     return [c for c in expected_codes if c not in reported]
+
+
+@dataclass(frozen=True, slots=True)
+class Completeness:
+    """k of m: the LAOs of a province's dataset against its registry list, and the ones still missing."""
+
+    province: str
+    reported: int
+    expected: int
+    missing: tuple[str, ...]  # รหัส อปท., registry order
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and not self.missing
+
+    @property
+    def state(self) -> str:
+        return state_word(self.reported, self.expected)
+
+
+def completeness(
+    ledger: Ledger, province: str, registry_codes: Sequence[str], adding: Collection[str] = ()
+) -> Completeness:
+    """The province's completeness once the codes `adding` (rows about to be filed) join its dataset."""
+    have = reported_codes(ledger, province) | set(adding)
+    return Completeness(province, len(have), len(registry_codes), tuple(missing_laos(registry_codes, have)))

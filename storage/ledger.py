@@ -7,79 +7,41 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from storage.errors import LedgerError
+from storage.ledger_rows import (
+    ArchivedMail,
+    MailRow,
+    MailState,
+    NewSubmission,
+    PendingReply,
+    QueuedReply,
+    ReplyState,
+    SenderVerdict,
+    SubmissionStatus,
+)
 from storage.schema import migrate
-from validators.findings import Finding, LaoRecord
+from validators.findings import LaoRecord
 
-MailState = Literal["new", "judged", "quarantined"]
-ReplyState = Literal[
-    "pending", "sending", "sent", "suppressed"
-]  # sending: an attempt may have reached the server
-SubmissionStatus = Literal["accepted", "rejected", "unreadable", "duplicate"]
-SenderVerdict = Literal["verified", "unverified", "unknown_province"]  # see bot/usecase/policy.py
+__all__ = [
+    "ArchivedMail",
+    "Ledger",
+    "MailRow",
+    "MailState",
+    "NewSubmission",
+    "PendingReply",
+    "QueuedReply",
+    "ReplyState",
+    "SenderVerdict",
+    "SubmissionStatus",
+    "now_iso",
+]
 
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class MailRow:
-    id: int
-    sha256: str
-    message_id: str
-    state: MailState
-    attempts: int
-    outcome: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class NewSubmission:
-    """Everything filed for one attachment, written in the mail's single transaction."""
-
-    attachment_sha256: str
-    filename: str
-    province: str | None
-    status: SubmissionStatus
-    expected: int
-    findings: Sequence[tuple[Finding, str]]  # (finding, Thai message)
-    records: Sequence[LaoRecord]
-    sender_verdict: SenderVerdict | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PendingReply:
-    id: int
-    mail_id: int
-    message_id: str
-    to_address: str
-    raw: bytes
-    state: ReplyState  # pending, or sending: an earlier attempt may have reached the server
-
-
-@dataclass(frozen=True, slots=True)
-class QueuedReply:
-    """A mail to send, written in the same transaction as the judgement it answers."""
-
-    kind: str  # a reply kind, or operator_notice
-    message_id: str
-    to_address: str
-    raw: bytes
-    state: ReplyState = "pending"  # suppressed: recorded, never sent (`reason` says why)
-    reason: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ArchivedMail:
-    """A judged mail to judge again from the archive: its id, its bytes' sha256, when it first arrived."""
-
-    id: int
-    sha256: str
-    received_at: str
 
 
 class Ledger:
@@ -149,13 +111,17 @@ class Ledger:
         from_address: str,
         subject: str,
         source: tuple[str, str, str],
+        *,
+        thread_of: int | None = None,
     ) -> MailRow:
-        """Record a mail (once) and its mailbox location, and count one more handling attempt."""
+        """Record a mail (once) and its mailbox location, and count one more handling attempt.
+
+        `thread_of`: the mail whose reply this one answers (`thread_root`), for conversations."""
         with self.transaction() as c:
             c.execute(
-                "INSERT INTO mails (sha256, fingerprint, message_id, from_address, subject, first_seen_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
-                (sha256, fingerprint, message_id, from_address, subject, now_iso()),
+                "INSERT INTO mails (sha256, fingerprint, message_id, from_address, subject, first_seen_at, "
+                "thread_of) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+                (sha256, fingerprint, message_id, from_address, subject, now_iso(), thread_of),
             )
             c.execute(
                 "UPDATE mails SET attempts = attempts + 1 WHERE sha256 = ? AND state = 'new'", (sha256,)
@@ -294,6 +260,38 @@ class Ledger:
             args,
         ).fetchall()
         return [ArchivedMail(mail_id, sha, first or now_iso()) for mail_id, sha, first in rows]
+
+    # --- conversations ----------------------------------------------------------------------------
+
+    def thread_root(self, answered: Sequence[str], from_address: str = "") -> int | None:
+        """The first mail of the thread a mail answers: found by the Message-IDs of our replies it names,
+        else (with `from_address`) the thread of our latest reply to that address."""
+        base = (
+            "SELECT COALESCE(m.thread_of, m.id) FROM replies r JOIN mails m ON m.id = r.mail_id "
+            "WHERE r.kind != 'operator_notice' AND "
+        )
+        if answered:
+            marks = ",".join("?" * len(answered))
+            row = self.conn.execute(base + f"r.message_id IN ({marks}) ORDER BY r.id DESC LIMIT 1", answered)
+            if (found := row.fetchone()) is not None:
+                return int(found[0])
+        if from_address:
+            row = self.conn.execute(base + "lower(r.to_address) = lower(?) ORDER BY r.id DESC LIMIT 1",
+                                    (from_address,))  # fmt: skip
+            if (found := row.fetchone()) is not None:
+                return int(found[0])
+        return None
+
+    def thread_acknowledged(self, root: int) -> bool:
+        """Whether a mail of this thread was already answered as a conversation (once per thread)."""
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM replies r JOIN mails m ON m.id = r.mail_id "
+                "WHERE r.kind = 'conversation' AND (m.thread_of = ? OR m.id = ?) LIMIT 1",
+                (root, root),
+            ).fetchone()
+            is not None
+        )
 
     # --- a province's dataset (storage/dataset.py) ------------------------------------------------
 

@@ -60,8 +60,7 @@ class ImapInbox:
                 name: name.replace("/", delim) for name in (s.processed_folder, s.quarantine_folder)
             }
             for folder in self._folders.values():
-                if not box.folder.exists(folder):
-                    box.folder.create(folder)
+                _ensure_folder(box, folder)
         except (imap_tools.MailboxLoginError, imaplib.IMAP4.error, OSError) as e:
             raise MailboxError(f"IMAP {s.username}@{s.host}:{s.port}/{s.folder}: {e}") from e
         self._box = box
@@ -140,6 +139,18 @@ class ImapInbox:
             self.box.move(message.uid, folder)
         except (imaplib.IMAP4.error, OSError, imap_tools.MailboxMoveError) as e:
             raise MailboxError(f"IMAP UID MOVE {message.uid} to {folder}: {e}") from e
+
+
+def _ensure_folder(box: imap_tools.BaseMailBox, folder: str) -> None:
+    """Create `folder` unless it exists; our other connection (the IDLE watcher, a second cycle) may create
+    it between the look and the create, and the server then answers NO [ALREADYEXISTS]: that is success."""
+    if box.folder.exists(folder):
+        return
+    try:
+        box.folder.create(folder)
+    except imap_tools.errors.MailboxFolderCreateError:
+        if not box.folder.exists(folder):
+            raise
 
 
 def _internaldate(text: bytes) -> dt.datetime:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.replies.mime import POLICY, ReplyAttachment, attachment_part, new_message
+from bot.replies.standing import NOTHING_MORE, Standing, province_views
 from bot.replies.templates import render_template, shorten
 from bot.replies.texts import SUBJECT_WORDS, TEXT, ReplyKind, finding_text
 from bot.usecase.incoming import IncomingMail
@@ -78,10 +79,14 @@ class Reply:
 # ---------------------------------------------------------------------------------------------- kinds
 
 
-def mail_kind(results: Sequence[FileResult], late: bool = False) -> ReplyKind:
-    """The mail's outcome: mixed when some files were filed and some not, else the worst status."""
+def mail_kind(
+    results: Sequence[FileResult], standing: Standing = NOTHING_MORE, links: bool = False
+) -> ReplyKind:
+    """The mail's outcome: mixed when some files were filed and some not, else the worst status; accepted
+    files of a province that is not yet complete make it partial. Without a workbook: link_only when it
+    links to a shared file, a conversation when it answers one of our replies, else no_attachment."""
     if not results:
-        return "no_attachment"
+        return "link_only" if links else ("conversation" if standing.answering else "no_attachment")
     statuses = {r.status for r in results}
     if "accepted" in statuses and statuses & {"rejected", "unreadable"}:
         return "mixed"
@@ -90,8 +95,13 @@ def mail_kind(results: Sequence[FileResult], late: bool = False) -> ReplyKind:
     if "unreadable" in statuses:
         return "unreadable"
     if "accepted" in statuses:
-        return "late" if late else "accepted"
+        return "partial" if standing.incomplete else ("late" if standing.late else "accepted")
     return "duplicate"
+
+
+def answers_our_subject(subject: str) -> bool:
+    """The subject carries one of our status words in brackets: the sender replied to one of our replies."""
+    return bool(_STATUS_SUFFIX.search(" ".join(subject.split())))
 
 
 def reply_subject(original: str, kind: ReplyKind) -> str:
@@ -141,7 +151,8 @@ def _file_view(
     r: FileResult, late: bool, attachments: Sequence[tuple[ReplyAttachment, str]]
 ) -> dict[str, Any]:
     errors = [f for f in r.findings if f.severity == Severity.ERROR]
-    warnings = [f for f in r.findings if f.severity == Severity.WARNING]
+    # The LAOs a file lacks are the province's business: the reply lists what the province still lacks.
+    warnings = [f for f in r.findings if f.severity == Severity.WARNING and f.code != "laos_missing"]
     groups = _groups(errors, MAX_LISTED_ERRORS)
     return {
         "filename": shorten(r.filename), "status": r.status, "province": r.province or "",
@@ -161,12 +172,12 @@ def render_bodies(
     mail: IncomingMail,
     results: Sequence[FileResult],
     signature: str,
-    late_after: dt.date | None = None,
+    standing: Standing = NOTHING_MORE,
     attachments: Sequence[tuple[ReplyAttachment, str]] = (),
 ) -> tuple[str, str]:
-    """The (text, HTML) bodies of the reply to `mail`; `late_after`: the deadline the mail came after."""
-    late = late_after is not None
-    kind = mail_kind(results, late)
+    """The (text, HTML) bodies of the reply to `mail`."""
+    late = standing.late
+    kind = mail_kind(results, standing, bool(mail.shared_links))
     greeting = shorten(" ".join((mail.from_name or mail.from_address).split())) or TEXT["default_greeting"]
     files = [_file_view(r, late, attachments) for r in results]
     counts = {
@@ -175,8 +186,9 @@ def render_bodies(
     }
     context = {
         "kind": kind, "greeting": greeting, "subject": shorten(mail.subject), "signature": signature,
-        "files": files, "counts": counts, "late": late, "deadline": late_after,
+        "files": files, "counts": counts, "late": late, "deadline": standing.late_after,
         "others": [shorten(o) for o in mail.other_attachments],
+        "provinces": province_views(standing.provinces), "links": [shorten(u) for u in mail.shared_links],
     }  # fmt: skip
     return render_template(f"{kind}.txt.j2", **context), render_template(f"{kind}.html.j2", **context)
 
@@ -251,14 +263,14 @@ def compose_reply(
     results: Sequence[FileResult],
     sender: Identity,
     now: dt.datetime,
-    late_after: dt.date | None = None,
+    standing: Standing = NOTHING_MORE,
 ) -> Reply:
     """The reply as bytes: our own Message-ID, threaded (In-Reply-To, References), marked auto-replied.
 
-    `late_after`: the deadline, when the mail came after it (policy.is_late); accepted files are then
-    answered `late`. Attachments come from each FileResult (see rejection_attachments).
+    `standing`: lateness (policy.is_late), each province's completeness once this mail is filed, whether
+    the mail answers one of our replies. Attachments come from each FileResult (rejection_attachments).
     """
-    kind = mail_kind(results, late_after is not None)
+    kind = mail_kind(results, standing, bool(mail.shared_links))
     to_address = reply_address(mail)
     msg = new_message(
         email.utils.formataddr((sender.from_name, sender.from_address)),
@@ -273,7 +285,7 @@ def compose_reply(
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-Localreport-Outcome"] = kind
     attachments = _budgeted(results)
-    text, html = render_bodies(mail, results, sender.from_name, late_after, attachments)
+    text, html = render_bodies(mail, results, sender.from_name, standing, attachments)
     msg.set_content(text, charset="utf-8", cte="base64")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     if attachments:

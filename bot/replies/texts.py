@@ -11,16 +11,30 @@ from validators.messages import FIELDS, MESSAGES, message_for
 
 log = logging.getLogger(__name__)
 
-ReplyKind = Literal["accepted", "late", "rejected", "unreadable", "duplicate", "mixed", "no_attachment"]
+ReplyKind = Literal[
+    "accepted",
+    "partial",
+    "late",
+    "rejected",
+    "unreadable",
+    "duplicate",
+    "mixed",
+    "no_attachment",
+    "conversation",
+    "link_only",
+]
 KINDS: tuple[ReplyKind, ...] = get_args(ReplyKind)
 SUBJECT_WORDS: dict[ReplyKind, str] = {
     "accepted": "ได้รับรายงานแล้ว",
+    "partial": "ได้รับแล้ว ยังไม่ครบ",
     "late": "ได้รับรายงานแล้ว หลังกำหนดส่ง",
     "rejected": "ต้องแก้ไข",
     "unreadable": "เปิดไฟล์ไม่ได้",
     "duplicate": "เคยได้รับแล้ว",
     "mixed": "ต้องแก้ไขบางไฟล์",
     "no_attachment": "ไม่พบไฟล์ Excel",
+    "conversation": "ได้รับข้อความแล้ว",
+    "link_only": "กรุณาแนบไฟล์ ไม่เปิดลิงก์",
 }
 TEXT = {  # the few Thai strings that are not a template: names and fallbacks, keyed by code
     "default_subject": "รายงานผลการประเมินผู้บริหารท้องถิ่น",

@@ -17,6 +17,14 @@ from parsers.sniff import sniff
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 SPREADSHEET_KINDS = {"xlsx", "xlsm", "xls", "ods", "encrypted", "xlsb", "broken_zip"}
+# A spreadsheet shared by link instead of attached: we never open links (the reply asks for the file).
+SHARED_LINK = re.compile(
+    r"https?://(?:docs\.google\.com/spreadsheets|drive\.google\.com|onedrive\.live\.com|1drv\.ms"
+    r"|[\w-]+\.sharepoint\.com|(?:www\.)?dropbox\.com)[^\s\"'<>)]*",
+    re.IGNORECASE,
+)
+MAX_LINKS = 5
+MAX_BODY_SCAN = 256 * 1024
 
 
 def _windows_874(name: str) -> codecs.CodecInfo | None:
@@ -57,6 +65,13 @@ class IncomingMail:
     spreadsheets: tuple[Attachment, ...]
     other_attachments: tuple[str, ...]  # names of attachments that are not spreadsheets
     headers: tuple[tuple[str, str], ...]
+    shared_links: tuple[str, ...] = ()  # links to Google Sheets/Drive, OneDrive, SharePoint in the text
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """The Message-IDs this mail answers: In-Reply-To first, then References, newest first."""
+        in_reply_to = re.findall(r"<[^<>\s]+>", " ".join(self.header("In-Reply-To")))
+        return tuple(dict.fromkeys([*in_reply_to, *reversed(self.references)]))
 
     @property
     def fingerprint(self) -> str:
@@ -91,15 +106,19 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> IncomingMail:
     from_name, from_address = email.utils.parseaddr(decode_text(msg.get("From")))
     spreadsheets: list[Attachment] = []
     others: list[str] = []
+    links: list[str] = []
     for part in msg.walk():
         if part.is_multipart():
             continue
         filename = attachment_filename(part)
         disposition = (part.get_content_disposition() or "").lower()
-        if not filename and disposition != "attachment":
+        if not filename and disposition != "attachment" and part.get_content_maintype() != "text":
             continue
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
+            continue
+        if not filename and part.get_content_maintype() == "text":
+            links.extend(_shared_links(payload))
             continue
         kind = sniff(payload)
         if kind == "zip":
@@ -119,7 +138,14 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> IncomingMail:
         spreadsheets=tuple(spreadsheets),
         other_attachments=tuple(others),
         headers=tuple((k, decode_text(str(v))) for k, v in msg.items()),
+        shared_links=tuple(dict.fromkeys(links))[:MAX_LINKS],
     )
+
+
+def _shared_links(body: bytes) -> list[str]:
+    """Share links in a text or HTML body (read as ASCII: the hosts and paths that matter are)."""
+    text = body[:MAX_BODY_SCAN].decode("ascii", errors="replace")
+    return [m.group(0) for m in SHARED_LINK.finditer(text)]
 
 
 def attachment_filename(part: Message) -> str:

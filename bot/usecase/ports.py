@@ -14,8 +14,8 @@ Clock = Callable[[], dt.datetime]
 
 # How the handling of one mail ended: the reply kinds (bot.replies.compose.ReplyKind), or no province reply.
 Outcome = Literal[
-    "accepted", "late", "rejected", "unreadable", "duplicate", "mixed", "no_attachment",
-    "suppressed", "held", "quarantined", "skipped",
+    "accepted", "partial", "late", "rejected", "unreadable", "duplicate", "mixed", "no_attachment",
+    "conversation", "link_only", "suppressed", "held", "quarantined", "skipped",
 ]  # fmt: skip
 
 

@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.errors import BotError
-from bot.replies.compose import FileResult, Reply, compose_reply, rejection_attachments
+from bot.replies.compose import FileResult, Reply, answers_our_subject, compose_reply, rejection_attachments
 from bot.replies.notices import OperatorMail, hold_notice, quarantine_notice
+from bot.replies.standing import ProvinceProgress, Standing
 from bot.replies.texts import finding_text
 from bot.usecase.faults import crashpoint
 from bot.usecase.incoming import Attachment, IncomingMail, parse_mail
@@ -34,6 +35,7 @@ from bot.usecase.ports import Clock, Inbox, InboxMessage, Judge, Judgement, Outb
 from bot.usecase.progress import Progress
 from bot.usecase.rules import Rules
 from storage.archive import Archive
+from storage.dataset import completeness
 from storage.ledger import ArchivedMail, Ledger, MailRow, NewSubmission, QueuedReply, ReplyState
 from storage.master import Master
 
@@ -50,6 +52,7 @@ class MailInHand:
     mail: IncomingMail
     sha256: str
     row: MailRow
+    thread_of: int | None = None  # the mail whose reply this one answers
 
     def log(self, level: int, outcome: str, reason: str) -> None:
         log.log(level, "uid=%s message_id=%s outcome=%s reason=%s", self.message.uid, self.mail.message_id,
@@ -133,10 +136,13 @@ class MailService:
             return "skipped"
         # The attempt is counted (and committed) before judging: a mail that kills the process is
         # quarantined after max_attempts restarts instead of crash-looping the daemon.
+        by_subject = mail.from_address if answers_our_subject(mail.subject) else ""
+        thread_of = self.ledger.thread_root(mail.answers, by_subject)
         row = self.ledger.register_mail(
-            sha256, mail.fingerprint, mail.message_id, mail.from_address, mail.subject, message.source
-        )
-        m = MailInHand(message, mail, sha256, row)
+            sha256, mail.fingerprint, mail.message_id, mail.from_address, mail.subject, message.source,
+            thread_of=thread_of,
+        )  # fmt: skip
+        m = MailInHand(message, mail, sha256, row, thread_of)
         if row.attempts > self.rules.patience.max_attempts:
             return self._quarantine(m)
         crashpoint("after_archive")  # archived and its attempt counted; nothing judged yet
@@ -175,7 +181,15 @@ class MailService:
         judged = self.judge_mail(m.mail)
         if self.rules.trust.hold_unlisted and any(r.sender_verdict == "unverified" for r in judged.results):
             return self._hold(m, "sender_unlisted"), judged
-        reply = self.reply_for(m.mail, judged.results, m.message.received_at)
+        answering = m.thread_of is not None and not m.mail.spreadsheets and not m.mail.shared_links
+        if answering and m.thread_of is not None and self.ledger.thread_acknowledged(m.thread_of):
+            # A thank-you or a question in a thread we already acknowledged: recorded, never answered again.
+            self.ledger.record_judgement(m.row.id, "conversation", m.mail.from_address,
+                                         _iso(m.message.received_at), (), None)  # fmt: skip
+            self.inbox.mark_handled(m.message)
+            m.log(logging.INFO, "conversation", "thread_already_acknowledged")
+            return "conversation", judged
+        reply = self.reply_for(m.mail, judged, m.message.received_at, answering=answering)
         limited = self._sender_limited(reply.to_address)
         if limited:
             m.log(logging.WARNING, reply.kind, "rate_limited_sender: reply suppressed")
@@ -233,11 +247,28 @@ class MailService:
         )  # fmt: skip
         return FileResult.of(report, attachments, verdict), submission
 
-    def reply_for(self, mail: IncomingMail, results: Sequence[FileResult], received_at: dt.datetime) -> Reply:
-        """The reply to a judged mail: late when it arrived after the deadline day."""
+    def reply_for(
+        self, mail: IncomingMail, judged: Judged, received_at: dt.datetime, *, answering: bool = False
+    ) -> Reply:
+        """The reply to a judged mail: late when it arrived after the deadline day; with the completeness
+        of each province whose files were accepted, counted as the master counts once this is filed."""
         deadline = self.rules.round.deadline
         late_after = deadline if deadline is not None and is_late(received_at, deadline) else None
-        return compose_reply(mail, results, self.rules.identity, self.clock(), late_after)
+        standing = Standing(late_after, self._progress(judged), answering)
+        return compose_reply(mail, judged.results, self.rules.identity, self.clock(), standing)
+
+    def _progress(self, judged: Judged) -> tuple[ProvinceProgress, ...]:
+        adding: dict[str, set[str]] = {}
+        for sub in judged.submissions:
+            if sub.status == "accepted" and sub.province:
+                adding.setdefault(sub.province, set()).update(r.dla_code or "" for r in sub.records)
+        out = []
+        for province, codes in adding.items():
+            laos = {lao.dla_code: lao for lao in self.rules.round.registry.laos_in(province)}
+            done = completeness(self.ledger, province, list(laos), codes)
+            missing = tuple((laos[c].district_th, laos[c].full_name_th) for c in done.missing)
+            out.append(ProvinceProgress(province, done.reported, done.expected, len(codes), missing))
+        return tuple(out)
 
     # ------------------------------------------------------------------------------ set aside
 
@@ -311,7 +342,7 @@ class MailService:
         for archived in mails:
             mail = parse_mail(self.archive.load(archived.sha256), self.rules.parse)
             judged = self.judge_mail(mail, refile=True)
-            reply = self.reply_for(mail, judged.results, dt.datetime.fromisoformat(archived.received_at))
+            reply = self.reply_for(mail, judged, dt.datetime.fromisoformat(archived.received_at))
             queued = _queued(reply) if answer and reply.to_address else None
             self.ledger.record_judgement(archived.id, reply.kind, mail.from_address, archived.received_at,
                                          judged.submissions, queued, rejudge=True)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email
 import email.header
@@ -10,6 +11,7 @@ from email.message import EmailMessage
 
 from bot.replies.compose import FileResult, compose_reply
 from bot.replies.mime import ReplyAttachment
+from bot.replies.standing import ProvinceProgress, Standing
 from bot.usecase.incoming import IncomingMail
 from bot.usecase.rules import Identity
 from validators.findings import Finding, Severity
@@ -83,21 +85,31 @@ UNREADABLE = FileResult(
 )
 DUPLICATE = FileResult(FILENAME, "duplicate", first_status="rejected")
 
-# kind → (results, late)
-CASES: dict[str, tuple[list[FileResult], bool]] = {
-    "accepted": ([ACCEPTED], False),
-    "late": ([ACCEPTED], True),
-    "rejected": ([REJECTED], False),
-    "unreadable": ([UNREADABLE], False),
-    "duplicate": ([DUPLICATE], False),
-    "mixed": ([ACCEPTED, SMALL_REJECTED], False),
-    "no_attachment": ([], False),
+COMPLETE = ProvinceProgress("กาญจนบุรี", 122, 122, 120)  # two LAOs came in an earlier mail
+STILL_MISSING = ProvinceProgress(
+    "กาญจนบุรี", 120, 122, 120,
+    (("ท่าม่วง", "เทศบาลตำบลลาดหญ้า"), ("ท่าม่วง", "องค์การบริหารส่วนตำบลวังด้ง")),
+)  # fmt: skip
+LINK = "https://docs.google.com/spreadsheets/d/1AbC/edit?usp=sharing"
+
+# kind → (results, what the reply says beyond the files, the mail)
+CASES: dict[str, tuple[list[FileResult], Standing, IncomingMail]] = {
+    "accepted": ([ACCEPTED], Standing(provinces=(COMPLETE,)), MAIL),
+    "partial": ([ACCEPTED], Standing(provinces=(STILL_MISSING,)), MAIL),
+    "late": ([ACCEPTED], Standing(DEADLINE, (COMPLETE,)), MAIL),
+    "rejected": ([REJECTED], Standing(), MAIL),
+    "unreadable": ([UNREADABLE], Standing(), MAIL),
+    "duplicate": ([DUPLICATE], Standing(), MAIL),
+    "mixed": ([ACCEPTED, SMALL_REJECTED], Standing(provinces=(COMPLETE,)), MAIL),
+    "no_attachment": ([], Standing(), MAIL),
+    "conversation": ([], Standing(answering=True), MAIL),
+    "link_only": ([], Standing(), dataclasses.replace(MAIL, shared_links=(LINK,))),
 }
 
 
-def compose(kind: str, mail: IncomingMail = MAIL, from_name: str = OUR_NAME) -> bytes:
-    results, late = CASES[kind]
-    reply = compose_reply(mail, results, Identity(OUR_ADDRESS, from_name), NOW, DEADLINE if late else None)
+def compose(kind: str, mail: IncomingMail | None = None, from_name: str = OUR_NAME) -> bytes:
+    results, standing, case_mail = CASES[kind]
+    reply = compose_reply(mail or case_mail, results, Identity(OUR_ADDRESS, from_name), NOW, standing)
     assert reply.kind == kind
     return reply.raw
 

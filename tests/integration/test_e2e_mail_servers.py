@@ -77,7 +77,7 @@ def test_valid_report_is_filed_in_master_and_acknowledged_in_thread(
 
     master = load_workbook(settings.storage.master_workbook, read_only=True)
     summary_rows = list(master["สรุปรายจังหวัด"].iter_rows(values_only=True))
-    assert ("กาญจนบุรี", "ถูกต้อง") in {row[:2] for row in summary_rows}
+    assert ("กาญจนบุรี", "ครบ") in {row[:2] for row in summary_rows}
     data = [row for row in master["ข้อมูลรวม"].iter_rows(min_row=2, values_only=True) if row[0]]
     assert {row[0] for row in data} == {"กาญจนบุรี"}
     assert "องค์การบริหารส่วนตำบลท่าเสา" in {row[3] for row in data}

@@ -138,7 +138,7 @@ def answered(
 # ------------------------------------------------------------------------------ kinds the service makes
 
 
-def test_accepted_report_is_acknowledged_with_laos_reported_and_expected(
+def test_complete_report_is_acknowledged_with_the_province_complete_and_nothing_to_resend(
     imap_env: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
     message = mail((FILENAME, make_report("กาญจนบุรี")))
@@ -146,7 +146,9 @@ def test_accepted_report_is_acknowledged_with_laos_reported_and_expected(
     text = text_of(answered(imap_env, smtp_sink, tmp_path, message, "accepted", "ได้รับรายงานแล้ว"))
 
     assert "ผลการตรวจ: ถูกต้อง รับรายงานแล้ว" in text
-    assert "จำนวน อปท. ที่รายงาน 122 แห่ง จากทั้งหมด 122 แห่งในทะเบียน" in text
+    assert "จำนวน อปท. ในไฟล์นี้ 122 แห่ง" in text
+    assert "จังหวัดกาญจนบุรี: ได้รับข้อมูลที่ถูกต้องแล้ว 122 จาก 122 แห่ง" in text
+    assert "ได้รับครบทุก อปท. ในทะเบียนแล้ว ไม่ต้องส่งใหม่" in text
 
 
 def test_rejected_report_lists_each_error_with_cell_header_found_and_fix(

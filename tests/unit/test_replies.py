@@ -24,20 +24,24 @@ from bot.replies import compose as compose_module
 from bot.replies import templates, texts
 from bot.replies.compose import FileResult, compose_reply, mail_kind, reply_subject
 from bot.replies.notices import hold_notice, quarantine_notice
+from bot.replies.standing import Standing
 from bot.replies.templates import render_template
 from bot.replies.texts import finding_text
 from bot.usecase.incoming import IncomingMail
 from bot.usecase.rules import Identity
+from storage.ledger import SubmissionStatus
 from tests.helpers import GOLDEN
 from tests.helpers.replies import (
     ACCEPTED,
     CASES,
+    COMPLETE,
     DEADLINE,
     FILENAME,
     MAIL,
     NOW,
     OUR_ADDRESS,
     OUR_NAME,
+    STILL_MISSING,
     SUBJECT,
     body,
     compose,
@@ -53,7 +57,9 @@ REGEN = os.environ.get("LOCALREPORT_REGEN_GOLDEN") == "1"
 # --------------------------------------------------------------------------------------------- golden
 
 
-@pytest.mark.parametrize("kind", ["accepted", "late", "rejected", "no_attachment", "duplicate", "mixed"])
+@pytest.mark.parametrize(
+    "kind", ["accepted", "partial", "late", "rejected", "no_attachment", "duplicate", "mixed", "conversation"]
+)
 def test_golden_full_thai_text_of_reply(kind: str) -> None:
     text = body(compose(kind))
     path = GOLDEN / f"reply_{kind}.txt"
@@ -232,24 +238,37 @@ def test_unknown_finding_code_degrades_instead_of_breaking_the_reply() -> None:
 # ------------------------------------------------------------------------------------- kinds, subjects
 
 
+LATE = Standing(DEADLINE, (COMPLETE,))
+INCOMPLETE = Standing(provinces=(STILL_MISSING,))
+
+
 @pytest.mark.parametrize(
-    ("statuses", "late", "kind"),
+    ("statuses", "standing", "kind"),
     [
-        ([], False, "no_attachment"),
-        (["accepted"], False, "accepted"),
-        (["accepted"], True, "late"),
-        (["accepted", "duplicate"], True, "late"),
-        (["rejected"], True, "rejected"),
-        (["rejected", "duplicate"], False, "rejected"),
-        (["unreadable", "duplicate"], False, "unreadable"),
-        (["rejected", "unreadable"], False, "rejected"),
-        (["accepted", "rejected"], False, "mixed"),
-        (["unreadable", "accepted"], True, "mixed"),
-        (["duplicate", "duplicate"], False, "duplicate"),
+        ([], Standing(), "no_attachment"),
+        ([], Standing(answering=True), "conversation"),
+        (["accepted"], Standing(provinces=(COMPLETE,)), "accepted"),
+        (["accepted"], LATE, "late"),
+        (["accepted"], INCOMPLETE, "partial"),
+        (["accepted"], Standing(DEADLINE, (STILL_MISSING,)), "partial"),
+        (["accepted", "duplicate"], LATE, "late"),
+        (["rejected"], LATE, "rejected"),
+        (["rejected", "duplicate"], Standing(), "rejected"),
+        (["unreadable", "duplicate"], Standing(), "unreadable"),
+        (["rejected", "unreadable"], Standing(), "rejected"),
+        (["accepted", "rejected"], INCOMPLETE, "mixed"),
+        (["unreadable", "accepted"], LATE, "mixed"),
+        (["duplicate", "duplicate"], Standing(), "duplicate"),
     ],
 )
-def test_mail_kind(statuses: list[str], late: bool, kind: str) -> None:
-    assert mail_kind([FileResult("f.xlsx", s) for s in statuses], late) == kind
+def test_mail_kind(statuses: list[SubmissionStatus], standing: Standing, kind: str) -> None:
+    assert mail_kind([FileResult("f.xlsx", s) for s in statuses], standing) == kind
+
+
+def test_a_mail_that_only_links_to_a_shared_file_is_asked_for_the_file() -> None:
+    assert mail_kind([], Standing(answering=True), links=True) == "link_only"
+    text = body(compose("link_only"))
+    assert "ระบบไม่เปิดลิงก์" in text and "docs.google.com/spreadsheets" in text
 
 
 @pytest.mark.parametrize(
@@ -285,7 +304,7 @@ def test_thousand_character_subject_is_capped() -> None:
 def test_a_missing_template_variable_raises(name: str) -> None:
     context = {
         "kind": "accepted", "greeting": "x", "subject": "x", "signature": "x", "files": [], "late": True,
-        "deadline": DEADLINE, "others": [],
+        "deadline": DEADLINE, "others": [], "provinces": [], "links": [],
         "counts": dict.fromkeys(("accepted", "rejected", "unreadable", "duplicate"), 0),
     }  # fmt: skip
     render_template(name, **context)  # complete: renders
