@@ -1,10 +1,12 @@
 """Guard an xlsx/xlsm package before python-calamine opens it, and learn what calamine hides.
 
 Every member is inflated once, in chunks, through `zipguard.iter_member` and the scans of
-`xmlscan`: DTDs and entities are refused, each worksheet's real extent is checked against the
-limits (calamine 0.9.1 aborts the process building a dense range up to a far cell), and a
-`sharedStrings.xml` whose `uniqueCount` lies is rewritten with the real count (calamine 0.9.1
-reserves memory for the claimed count and aborts on 4294967295).
+`xmlscan`: DTDs and entities are refused in every part, whoever reads it (a part in UTF-16 is
+decoded to be searched, and refused only when python-calamine would read it: `read_by_reader`);
+each worksheet's real extent is checked against the limits (calamine 0.9.1 aborts the process
+building a dense range up to a far cell), and a `sharedStrings.xml` whose `uniqueCount` lies is
+rewritten with the real count (calamine 0.9.1 reserves memory for the claimed count and aborts on
+4294967295).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from parsers.xmlscan import DoctypeScan, Extent, SharedStringsScan, SheetScan, T
 from parsers.zipguard import Member, iter_member, open_members, read_member
 
 META_PART_BYTES = 10 * 1024 * 1024
+READER_PARTS = frozenset({"workbook.xml", "sharedstrings.xml", "styles.xml"})  # names as calamine lowers them
+READER_FOLDERS = ("worksheets", "tables")
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -81,7 +85,8 @@ def _scan_member(
     sheet = SheetScan(m.name, limits, filename)
     strings = SharedStringsScan(m.name, limits, filename) if lower.endswith("sharedstrings.xml") else None
     scans: list[TagScan] = [sheet] if strings is None else [sheet, strings]
-    doctype = DoctypeScan(m.name, filename, xml=lower.endswith((".xml", ".rels")) or is_sheet)
+    xml = lower.endswith((".xml", ".rels")) or is_sheet
+    doctype = DoctypeScan(m.name, filename, xml=xml, wide=not (is_sheet or read_by_reader(m.name)))
     if m.file_size <= WHOLE_PART_BYTES:  # zipguard refuses a member that inflates past its size
         data = b"".join(iter_member(payload, m, filename))
         doctype.feed(data)
@@ -95,7 +100,23 @@ def _scan_member(
                 scan.feed(chunk)
         for scan in scans:
             scan.finish()
+    doctype.close()
     return sheet, strings
+
+
+def read_by_reader(name: str) -> bool:
+    """Whether python-calamine may read the part as a workbook, its relationships, shared strings,
+    styles, a worksheet or a table, wherever its folder (calamine finds the workbook's folder by
+    `_rels/.rels`, and part names without regard to case or slash direction). Such a part must be
+    UTF-8; every other part (customXml, docProps, pivot caches, charts, drawings, comments, …) is read
+    by no one and may be in any encoding the XML standard allows."""
+    lower = name.replace("\\", "/").lower()
+    folder, _, base = lower.rpartition("/")
+    return (
+        base in READER_PARTS
+        or base.endswith(".rels")
+        or any(f"/{part}/" in f"/{folder}/" for part in READER_FOLDERS)
+    )
 
 
 def _sheet_parts(payload: bytes, by_name: dict[str, Member], filename: str) -> dict[str, str]:

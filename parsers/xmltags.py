@@ -8,12 +8,13 @@ Every pattern the scans use is composed of the pieces below, each written once:
 - `ATTRS`: a tag's raw attributes up to its `>` (a quoted value may hold `>`, never `<`);
 - `VALUE`: `="…"` or `='…'` after an attribute's name, the text in one of two groups.
 
-`TagScan` feeds a part chunk by chunk and reports each complete tag; `DoctypeScan` refuses DTDs,
-entities and 16-bit encodings; `Extent` is what a scan learns about where a sheet's cells end.
+`TagScan` feeds a part chunk by chunk and reports each complete tag; `DoctypeScan` refuses DTDs and
+entities (in wide-encoded parts too); `Extent` is what a scan learns about where a sheet's cells end.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ TAG_START = re.compile(rb"</?" + PREFIX + NAME_START)  # a start TAG cannot comp
 ATTR = re.compile(PREFIX + rb"(" + NAME + rb")" + VALUE)
 CELL_REF = re.compile(rb"([A-Za-z]{1,10})([0-9]{1,12})")  # as calamine reads one: any case, any length
 DOCTYPE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00")
+WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00")  # UTF-16 or UTF-32
 
 
 def _markup_at(buf: bytes, *, allow_declaration: bool) -> int:
@@ -77,28 +78,71 @@ def int_attr(raw: bytes | None, default: int) -> int:
 
 
 class DoctypeScan:
-    """Refuse a part that declares a DTD or an entity, or that is not in an 8-bit encoding."""
+    """Refuse a part that declares a DTD or an entity, anywhere in its bytes.
 
-    def __init__(self, part: str, filename: str, *, xml: bool) -> None:
-        self.part, self.filename, self.xml = part, filename, xml
+    An XML part in a 16- or 32-bit encoding (a byte order mark, or "<" next to a zero byte) hides
+    such declarations from a byte scan. When `wide` is False (a part the reader reads: python-calamine
+    reads such a part as empty or not at all) it is refused; else (a part nobody reads, such as the
+    UTF-16 `customXml/item1.xml` of files kept on SharePoint) it is decoded as it streams and its text
+    searched too, and a part that does not decode is refused. The bytes are searched either way.
+    """
+
+    def __init__(self, part: str, filename: str, *, xml: bool, wide: bool = False) -> None:
+        self.part, self.filename, self.xml, self.wide = part, filename, xml, wide
         self.tail = b""
         self.started = False
+        self.decoder: codecs.IncrementalDecoder | None = None
+        self.text_tail = b""
 
     def feed(self, chunk: bytes) -> None:
         if self.xml and not self.started and chunk:
             self.started = True
-            if chunk.startswith(UTF16_STARTS):
-                raise UnsafeFile(
-                    f"XML part {self.part!r} is not UTF-8", filename=self.filename, reason="xml_encoding"
-                )
-        window = self.tail + chunk
+            if chunk.startswith(WIDE_STARTS):
+                if not self.wide:
+                    raise UnsafeFile(
+                        f"XML part {self.part!r} is not UTF-8", filename=self.filename, reason="xml_encoding"
+                    )
+                self.decoder = codecs.getincrementaldecoder(_wide_codec(chunk))()
+        self.tail = self._search(self.tail, chunk)
+        if self.decoder is not None:
+            self.text_tail = self._search(self.text_tail, self._decode(self.decoder, chunk, final=False))
+
+    def close(self) -> None:
+        """The part has ended: a wide part must decode to its last byte."""
+        if self.decoder is not None:
+            self.text_tail = self._search(self.text_tail, self._decode(self.decoder, b"", final=True))
+
+    def _decode(self, decoder: codecs.IncrementalDecoder, chunk: bytes, *, final: bool) -> bytes:
+        try:
+            return decoder.decode(chunk, final).encode("utf-8", errors="replace")
+        except UnicodeDecodeError as e:
+            raise UnsafeFile(
+                f"XML part {self.part!r} does not decode as it says: {e}",
+                filename=self.filename,
+                reason="xml_encoding",
+            ) from e
+
+    def _search(self, tail: bytes, chunk: bytes) -> bytes:
+        """Refuse when `tail` + `chunk` holds a declaration; the new tail."""
+        window = tail + chunk
         if b"!" in window and b"<!" in window and DOCTYPE.search(window):
             raise UnsafeFile(
                 f"part {self.part!r} declares a DTD or entities",
                 filename=self.filename,
                 reason="xml_entities",
             )
-        self.tail = window[-32:]
+        return window[-32:]
+
+
+def _wide_codec(head: bytes) -> str:
+    """The codec of a part that starts with `head`, one of WIDE_STARTS."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if head.startswith(b"<\x00"):
+        return "utf-16-le"
+    return "utf-16-be" if head.startswith(b"\x00<") else "utf-32-be"
 
 
 class TagScan:

@@ -80,10 +80,11 @@ def province_statuses(ledger: Ledger, expected: Mapping[str, int], deadline: dt.
     for s in submissions(ledger):
         if s.province and s.status in FILED:
             filed.setdefault(s.province, []).append(s)
-    datasets = _datasets(ledger)
+    firsts: dict[str, dict[str, SubmissionView]] = {}
+    datasets = _datasets(ledger, firsts=firsts)
     return [
         _status(province, filed.get(province, []), datasets.get(province, {}), expected.get(province, 0),
-                deadline)
+                deadline, firsts.get(province, {}))
         for province in [*expected, *(p for p in filed if p not in expected)]
     ]  # fmt: skip
 
@@ -98,13 +99,16 @@ def state_word(reported: int, expected: int, *, late: bool = False) -> str:
 
 
 def _status(
-    province: str, mine: list[SubmissionView], rows: Mapping[str, Row], expected: int, deadline: dt.date
-) -> ProvinceStatus:
+    province: str, mine: list[SubmissionView], rows: Mapping[str, Row], expected: int, deadline: dt.date,
+    first: Mapping[str, SubmissionView],
+) -> ProvinceStatus:  # fmt: skip
     if not mine:
         return ProvinceStatus(province, STATUS_MISSING, None, "", 0, len(rows), expected, 0, 0)
     latest = mine[-1]
     if rows:
-        completed = max(sub.received_at for _, sub in rows.values())  # when its last current row came
+        # Complete since the last of its LAOs first arrived: a later correction of a row does not make a
+        # province that was complete on time late.
+        completed = max(first[code].received_at for code in rows)
         status = state_word(len(rows), expected, late=bangkok(completed).date() > deadline)
     else:
         status = STATUS_ERRORS
@@ -114,13 +118,19 @@ def _status(
     )  # fmt: skip
 
 
-def _datasets(ledger: Ledger, province: str | None = None) -> dict[str, dict[str, Row]]:
-    """province → dla_code → its current row, withdrawals applied."""
+def _datasets(
+    ledger: Ledger, province: str | None = None, firsts: dict[str, dict[str, SubmissionView]] | None = None
+) -> dict[str, dict[str, Row]]:
+    """province → dla_code → its current row, withdrawals applied; `firsts` (when given) gets, for each
+    LAO, the submission that first brought it."""
     subs = {s.id: s for s in submissions(ledger) if s.status == "accepted" and s.province}
     out: dict[str, dict[str, Row]] = {}
+    first: dict[str, dict[str, SubmissionView]] = {} if firsts is None else firsts
     for sub_id, record in ledger.accepted_records(province):
         sub = subs[sub_id]
-        out.setdefault(sub.province or "", {})[record.dla_code or record.lao_full_name] = (record, sub)
+        code = record.dla_code or record.lao_full_name
+        out.setdefault(sub.province or "", {})[code] = (record, sub)
+        first.setdefault(sub.province or "", {}).setdefault(code, sub)
     for (prov, code), last_submission in ledger.withdrawals(province).items():
         row = out.get(prov, {}).get(code)
         if row is not None and row[1].id <= last_submission:

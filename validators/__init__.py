@@ -5,7 +5,7 @@ from __future__ import annotations
 from validators.findings import Finding, LaoRecord, Report, Severity
 from validators.form import Column, Form, load_form
 from validators.lao import Lao
-from validators.messages import MESSAGES, message_for
+from validators.messages import HEADINGS, MESSAGES, heading_for, message_for
 from validators.registry import (
     Registry,
     RegistryDiff,
@@ -17,6 +17,7 @@ from validators.registry import (
 from validators.validate import validate
 
 __all__ = [
+    "HEADINGS",
     "MESSAGES",
     "Column",
     "Finding",
@@ -28,6 +29,7 @@ __all__ = [
     "Report",
     "Severity",
     "diff_registries",
+    "heading_for",
     "load_form",
     "load_registry",
     "message_for",

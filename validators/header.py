@@ -1,9 +1,15 @@
-"""Find the sheet and the header row that match the form, wherever they are in the first rows.
+"""Find the sheets and the header rows that match the form, wherever they are in the first rows.
 
 A header may be one row, or two rows under merged group cells (the column's text is then the
 lower cell, else the upper one, else both joined). Its texts may carry line breaks, repeated
-spaces, NBSP or zero-width characters. The best candidate has the most form columns; ties go to
-a visible sheet, then the earlier sheet, the higher row and the single-row reading.
+spaces, NBSP or zero-width characters. A sheet's best candidate has the most form columns; ties go
+to the higher row and the single-row reading.
+
+A workbook may hold the form on several sheets (a sheet per อำเภอ is common). `find_headers` gives
+every sheet that holds it: its header names the LAO column and at least half as many form columns
+as the best sheet's (a summary or pivot sheet names few); hidden sheets count only when no visible
+sheet holds the form. When no sheet's header names the LAO column, the single best header is judged
+(its missing columns are the findings).
 """
 
 from __future__ import annotations
@@ -33,16 +39,32 @@ class Header:
         return len(self.columns)
 
 
-def find_header(workbook: Workbook, form: Form) -> Header | None:
-    """The best header of any sheet, or None when no sheet has one."""
-    best: tuple[tuple[int, int, int, int], Header] | None = None
+NAME_KEY = "lao_full_name"  # a sheet holds the form only when its header names this column
+
+
+def find_headers(workbook: Workbook, form: Form) -> list[Header]:
+    """The header of every sheet that holds the form, in workbook order (see the module docstring);
+    else the single best header of any sheet (the most form columns, then a visible sheet, then the
+    earlier sheet), or [] when no sheet has a header."""
+    found = [h for h in _best_per_sheet(workbook, form) if h is not None]
+    if not found:
+        return []
+    floor = max(MIN_COLUMNS, (max(h.score for h in found) + 1) // 2)
+    forms = [h for h in found if NAME_KEY in h.columns and h.score >= floor]
+    visible = [h for h in forms if not h.sheet.hidden]
+    if forms:
+        return visible or forms
+    return [max(found, key=lambda h: (h.score, int(not h.sheet.hidden)))]
+
+
+def _best_per_sheet(workbook: Workbook, form: Form) -> list[Header | None]:
+    """Each sheet's best header (most form columns, then the higher row), None where it has none."""
     memo: dict[str, str | None] = {}
-    for index, sheet in enumerate(workbook.sheets):
-        for header in _candidates(sheet, form, memo):
-            rank = (header.score, int(not sheet.hidden), -index, -header.first_row)
-            if best is None or rank > best[0]:
-                best = (rank, header)
-    return best[1] if best else None
+    best: list[Header | None] = []
+    for sheet in workbook.sheets:
+        candidates = _candidates(sheet, form, memo)
+        best.append(max(candidates, key=lambda h: (h.score, -h.first_row), default=None))
+    return best
 
 
 def _candidates(sheet: Sheet, form: Form, memo: dict[str, str | None]) -> list[Header]:

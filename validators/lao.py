@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from validators.geography import Place
 
@@ -43,11 +43,13 @@ class Lao(Place):
     type_abbr: str
     name_th: str
     full_name_th: str
+    # The word the form's ประเภท อปท. column holds for this LAO (เมืองพัทยา for Pattaya): a field, not a
+    # property, as the row checks read it once a row.
+    type_word: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def type_word(self) -> str:
-        """The word the form's ประเภท อปท. column holds for this LAO (เมืองพัทยา for Pattaya)."""
-        return LAO_TYPES.get(self.lao_type, (self.type_th, self.type_th, ""))[1]
+    def __post_init__(self) -> None:
+        word = LAO_TYPES.get(self.lao_type, (self.type_th, self.type_th, ""))[1]
+        object.__setattr__(self, "type_word", word)
 
     def as_row(self) -> dict[str, str]:
         """This LAO as one row of the registry CSV."""

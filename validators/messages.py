@@ -1,5 +1,8 @@
 """The Thai message catalogue, keyed by finding code. Codes are a public API: stable lower_snake_case.
 
+`HEADINGS` gives each code a short Thai heading: the title of a group of findings of that code in a
+reply (`heading_for` never fails, whatever the code).
+
 Placeholders are filled from the finding's `ctx` plus its `value`, `suggestion`, `header`, `column`,
 `row` and `sheet`. The reply template shows the cell (sheet, row, column), the value found and the
 suggestion next to the message, so messages stay short and say what to do.
@@ -21,6 +24,8 @@ suggestion next to the message, so messages stay short and say what to do.
 | no_data_rows | error | row below header | | |
 | province_unknown | error | file | | |
 | title_province_unknown | error | title cell | | closest provinces |
+| province_title_mismatch | warning | title cell | province, title_province | the rows' province |
+| province_column_mismatch | warning | a จังหวัด cell naming it | province, column_province, count | ditto |
 | province_invalid | error | จังหวัด cell | | closest provinces |
 | province_mismatch | error | จังหวัด cell | province | the report's province |
 | district_unknown | error | อำเภอ cell | province | closest districts |
@@ -39,6 +44,7 @@ suggestion next to the message, so messages stay short and say what to do.
 | dla_code_invalid | error | รหัส cell | | the LAO's code if known |
 | dla_code_mismatch | error | รหัส cell | | the LAO's code |
 | lao_duplicate | error | name cell | first_row | |
+| lao_duplicate_other_sheet | error | name cell | first_row, first_sheet | |
 | value_not_allowed | error | any choice cell | allowed | |
 | required_cell_empty | error | empty cell | | |
 | laos_missing | warning | file | count, names | |
@@ -68,6 +74,14 @@ MESSAGES: dict[str, str] = {
     "no_data_rows": "ไม่พบข้อมูลใต้หัวตาราง ให้กรอกรายชื่อ อปท. ทุกแห่ง",
     "province_unknown": "ไม่ทราบว่าเป็นรายงานของจังหวัดใด ให้เขียน จังหวัด… ใต้ชื่อแบบฟอร์ม",
     "title_province_unknown": "ชื่อจังหวัดในหัวรายงานไม่ถูกต้อง",
+    "province_title_mismatch": (
+        "หัวรายงานระบุจังหวัด{title_province} แต่รายชื่อ อปท. ในไฟล์เป็นของจังหวัด{province} "
+        "ระบบจึงตรวจตามจังหวัด{province} กรุณาแก้ชื่อจังหวัดในหัวรายงาน"
+    ),
+    "province_column_mismatch": (
+        "ช่องจังหวัด {count} แถวระบุจังหวัด{column_province} แต่รายชื่อ อปท. เป็นของจังหวัด{province} "
+        "ระบบจึงตรวจตามจังหวัด{province} กรุณาแก้ช่องจังหวัด"
+    ),
     "province_invalid": "ชื่อจังหวัดไม่ถูกต้อง",
     "province_mismatch": "แถวนี้เป็นจังหวัดอื่น ไฟล์นี้เป็นของจังหวัด{province} ให้ส่งไฟล์ละจังหวัด",
     "district_unknown": "ไม่พบอำเภอนี้ในจังหวัด{province}",
@@ -86,10 +100,63 @@ MESSAGES: dict[str, str] = {
     "dla_code_invalid": "รหัส อปท. ต้องเป็นตัวเลข 7 หลัก",
     "dla_code_mismatch": "รหัส อปท. ไม่ตรงกับชื่อหน่วยงาน",
     "lao_duplicate": "ชื่อหน่วยงานซ้ำกับแถว {first_row} ให้ลบแถวที่ซ้ำ",
+    "lao_duplicate_other_sheet": "ชื่อหน่วยงานซ้ำกับแถว {first_row} ของแผ่นงาน {first_sheet} ให้ลบแถวที่ซ้ำ",
     "value_not_allowed": "ให้กรอก {allowed} เท่านั้น",
     "required_cell_empty": "ช่องนี้ว่าง ให้กรอก {header}",
     "laos_missing": "รายงานยังขาด อปท. {count} แห่ง: {names}",
 }
+
+HEADINGS: dict[str, str] = {
+    "file_unreadable": "เปิดไฟล์ไม่ได้",
+    "file_encrypted": "ไฟล์ตั้งรหัสผ่านไว้",
+    "file_not_excel": "ไฟล์แนบไม่ใช่ไฟล์ตารางคำนวณ",
+    "file_too_large": "ไฟล์ใหญ่เกินกำหนด",
+    "file_timeout": "ตรวจไฟล์ไม่เสร็จในเวลาที่กำหนด",
+    "file_reader_crashed": "ไฟล์เสียหาย อ่านไม่ได้",
+    "file_nested_zip": "ไฟล์บีบอัดซ้อนกัน",
+    "file_unsafe": "ไฟล์มีส่วนที่ไม่ปลอดภัย",
+    "formula_no_cached_value": "สูตรที่ยังไม่มีผลลัพธ์",
+    "cell_error_value": "ช่องที่มีค่าผิดพลาดจากสูตร",
+    "no_header": "ไม่พบหัวตารางของแบบสรุปผล",
+    "missing_column": "ขาดคอลัมน์ตามแบบฟอร์ม",
+    "no_data_rows": "ไม่พบข้อมูลใต้หัวตาราง",
+    "province_unknown": "ไม่ทราบจังหวัดของรายงาน",
+    "title_province_unknown": "ชื่อจังหวัดในหัวรายงานไม่ถูกต้อง",
+    "province_title_mismatch": "หัวรายงานระบุจังหวัดไม่ตรงกับรายชื่อ อปท.",
+    "province_column_mismatch": "ช่องจังหวัดไม่ตรงกับรายชื่อ อปท.",
+    "province_invalid": "ชื่อจังหวัดไม่ถูกต้อง",
+    "province_mismatch": "แถวที่ระบุจังหวัดอื่น",
+    "district_unknown": "ไม่พบชื่ออำเภอในจังหวัด",
+    "lao_wrong_district": "อำเภอไม่ตรงกับ อปท.",
+    "lao_name_abbreviated": "เขียนชื่อ อปท. แบบย่อ",
+    "lao_name_type_misspelled": "สะกดประเภท อปท. ในชื่อผิด",
+    "lao_name_missing_type": "ชื่อ อปท. ไม่มีประเภทนำหน้า",
+    "lao_name_type_only": "มีแต่ประเภท อปท. ไม่มีชื่อ",
+    "lao_name_with_place": "ชื่อ อปท. ต่อท้ายด้วยอำเภอหรือจังหวัด",
+    "lao_not_found": "ไม่พบชื่อ อปท. ในทะเบียน",
+    "lao_other_province": "อปท. ของจังหวัดอื่น",
+    "lao_type_changed": "ประเภท อปท. เปลี่ยนตามทะเบียนปัจจุบัน",
+    "lao_type_abbreviated": "เขียนประเภท อปท. แบบย่อ",
+    "lao_type_invalid": "ประเภท อปท. ไม่ถูกต้อง",
+    "lao_type_mismatch": "ประเภท อปท. ไม่ตรงกับชื่อหน่วยงาน",
+    "dla_code_invalid": "รหัส อปท. ไม่ถูกต้อง",
+    "dla_code_mismatch": "รหัส อปท. ไม่ตรงกับชื่อหน่วยงาน",
+    "lao_duplicate": "ชื่อ อปท. ซ้ำ",
+    "lao_duplicate_other_sheet": "ชื่อ อปท. ซ้ำกับแผ่นงานอื่น",
+    "value_not_allowed": "ค่าที่กรอกไม่อยู่ในตัวเลือก",
+    "required_cell_empty": "ช่องที่ต้องกรอกยังว่าง",
+    "laos_missing": "รายงานยังขาด อปท.",
+}
+OTHER_HEADING = "รายการอื่นที่ต้องตรวจสอบ"  # a code without a heading of its own (a newer catalogue's)
+
+
+def heading_for(code: str) -> str:
+    """The Thai heading of a group of findings of `code`; for a code the catalogue lacks, the file
+    heading (codes file_…) or a general one."""
+    found = HEADINGS.get(code)
+    if found is not None:
+        return found
+    return HEADINGS["file_unreadable"] if code.startswith("file_") else OTHER_HEADING
 
 
 KIND_TH = {

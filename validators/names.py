@@ -145,11 +145,15 @@ def match_name(registry: Registry, province: str, district: str | None, text: st
         return NameMatch(laos, _code(reading), reading.lao_type, wrong_district=not here)
     if type_only:
         return NameMatch(code="lao_name_type_only")
-    return NameMatch(code="lao_not_found", elsewhere=_elsewhere(registry, province, text, all_readings))
+    return NameMatch(code="lao_not_found", elsewhere=elsewhere(registry, province, text, all_readings))
 
 
-def _elsewhere(registry: Registry, province: str, text: str, all_readings: list[Reading]) -> tuple[Lao, ...]:
+def elsewhere(
+    registry: Registry, province: str, text: str, all_readings: list[Reading] | None = None
+) -> tuple[Lao, ...]:
     """LAOs of other provinces that the text names exactly (full name, or typed bare name)."""
+    if all_readings is None:
+        all_readings = readings(key(text))
     found = [lao for lao in registry.anywhere_by_full_name(text) if lao.province_th != province]
     if found:
         return tuple(found)

@@ -79,6 +79,7 @@ class Registry:
         self._bare_all = _index(self.laos, "name_th")
         self._districts = self._build_districts(districts)
         self._district_keys = {p: self._district_variants(p, ds) for p, ds in self._districts.items()}
+        self._any_district = frozenset(k for variants in self._district_keys.values() for k in variants)
         self._province_keys = self._province_variants()
 
     def _build_districts(self, rows: Iterable[District]) -> dict[str, list[tuple[str, str]]]:
@@ -132,6 +133,10 @@ class Registry:
         """The province's districts (อำเภอ), official spelling, by district code."""
         return [d for _, d in self._districts.get(province, [])]
 
+    def is_district(self, text: str) -> bool:
+        """Whether `text` names a district of some province, as `resolve_district` reads it."""
+        return text in self._any_district or key(text) in self._any_district
+
     def resolve_district(self, province: str, text: str) -> str | None:
         """The official district a cell names: ท่าม่วง, อ.ท่าม่วง, อำเภอท่าม่วง; เมือง/อ.เมือง → เมือง<จังหวัด>."""
         variants = self._district_keys.get(province, {})
@@ -153,6 +158,10 @@ class Registry:
     def full_name_index(self, province: str) -> Mapping[str, tuple[Lao, ...]]:
         """The province's full names (as written officially, and as normalised keys) → LAOs."""
         return self._full.get(province, {})
+
+    def full_names(self) -> Mapping[str, tuple[Lao, ...]]:
+        """Every province's full names (as written officially, and as normalised keys) → LAOs."""
+        return self._full_all
 
     def district_index(self, province: str) -> Mapping[str, str]:
         """Every accepted spelling of the province's districts (raw and key) → official name."""

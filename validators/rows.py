@@ -7,19 +7,26 @@ The common case — every cell already the official spelling — costs only dict
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from parsers.types import CellValue, column_letter
+from validators.cells import CellChecks
 from validators.findings import Finding, LaoRecord, Severity
 from validators.form import Column, Form
 from validators.header import Header
-from validators.lao import LAO_TYPES, Lao
-from validators.names import NameMatch, in_district, match_name, readings
+from validators.lao import Lao
+from validators.names import NameMatch, elsewhere, in_district, match_name
 from validators.normalize import cell_text, clean, key
 from validators.registry import Registry
-from validators.table import Row, is_empty
+from validators.table import Columns, Row, columns_of, is_empty, merged_origin
 
-TYPE_BY_WORD = {word: t for t, (_th, word, _abbr) in LAO_TYPES.items()}
 SPECIAL_KEYS = frozenset({"seq", "district", "lao_type", "lao_full_name", "dla_code", "province"})
+# Findings about what a cell holds, whatever the rest of its row: in a merged cell they are one finding,
+# at the merged range's top-left cell, however many rows the range covers.
+CELL_CAUSES = frozenset({
+    "required_cell_empty", "value_not_allowed", "district_unknown", "province_invalid", "province_mismatch",
+    "lao_type_invalid", "lao_type_abbreviated",
+})  # fmt: skip
 
 
 def _all_filled(values: tuple[CellValue, ...]) -> bool:
@@ -33,22 +40,47 @@ def _all_filled(values: tuple[CellValue, ...]) -> bool:
         return False
 
 
+@dataclass(frozen=True, slots=True)
+class RowReading:
+    """What a row's อำเภอ and name cells name in the report's province."""
+
+    district: str | None  # the official district, None when the cell is empty or names none
+    unknown: bool  # the อำเภอ cell is filled but names no district of the province
+    match: NameMatch
+
+
 def _text(value: CellValue) -> str:
     """A free-text cell as the master stores it: normalised, '' when empty."""
     return "" if value is None else clean(cell_text(value))
 
 
-class RowChecker:
+class RowChecker(CellChecks):
     """Checks the rows of one sheet for one province; collects findings; remembers LAOs seen."""
 
-    def __init__(self, header: Header, registry: Registry, form: Form, province: str | None) -> None:
+    def __init__(
+        self,
+        header: Header,
+        registry: Registry,
+        form: Form,
+        province: str | None,
+        *,
+        earlier: Mapping[str, tuple[str, int]] | None = None,
+        quiet: frozenset[tuple[int, str]] = frozenset(),
+    ) -> None:
+        """`earlier`: dla_code → (sheet, Excel row) of the LAOs earlier sheets named (a LAO named again
+        here is a duplicate); `quiet`: (Excel row, column letter) of cells already reported for what
+        they hold (an error value, a formula without a result), so no row check reports them again."""
         self.header = header
         self._sheet = header.sheet.name
         self.registry = registry
         self.form = form
         self.province = province
         self.findings: list[Finding] = []
-        self.seen: dict[str, int] = {}  # dla_code → first Excel row
+        self._earlier = earlier or {}
+        self._quiet = quiet
+        # dla_code → first Excel row here; 0 for the LAOs of earlier sheets
+        self.seen: dict[str, int] = dict.fromkeys(self._earlier, 0)
+        self._merged_reported: set[tuple[str, int, str]] = set()
         self._letters = {k: column_letter(c) for k, c in header.columns.items()}
         present = [c for c in form.columns if c.key in header.columns]
         self._choices = [c for c in present if c.allowed and c.key not in SPECIAL_KEYS]
@@ -70,30 +102,42 @@ class RowChecker:
         suggestion: str | None = None,
         ctx: Mapping[str, str | int] | None = None,
         severity: Severity = Severity.ERROR,
-    ) -> Finding:
+    ) -> Finding | None:
+        """Report a finding on the row's cell of `field`, unless that cell is quiet or is a merged cell
+        already reported for the same cause; the finding, None when not reported."""
+        number = row.number
+        if self.header.sheet.merged and code in CELL_CAUSES and field in self.header.columns:
+            number = merged_origin(self.header, number, self.header.columns[field])
+            if (code, number, field) in self._merged_reported:
+                return None
+            self._merged_reported.add((code, number, field))
         finding = Finding(
             code=code,
             severity=severity,
             sheet=self._sheet,
-            row=row.number,
+            row=number,
             column=self._letters.get(field),
             header=self.header.texts.get(field),
             value=cell_text(row.values.get(field)),
             suggestion=suggestion,
             ctx=ctx or {},
         )
+        if self._quiet and (number, finding.column) in self._quiet:
+            return None
         self.findings.append(finding)
         return finding
 
-    def check_all(self, rows: list[Row]) -> list[LaoRecord]:
+    def check_all(self, rows: list[Row], columns: Columns | None = None) -> list[LaoRecord]:
         """Check every row; return the records of rows that name exactly one LAO of the province.
 
         Required and choice cells are checked column by column (a C-speed dict look-up per cell);
-        only the cells that miss go through normalisation and become findings.
+        only the cells that miss go through normalisation and become findings. `columns` are the
+        rows' cells by field (`table.columns_of`), when the caller has them already.
         """
         if not rows:
             return []
-        columns = dict(zip(rows[0].keys, zip(*(r.cells for r in rows), strict=True), strict=True))
+        if columns is None:
+            columns = columns_of(rows)
         for field in self._required_plain:
             if _all_filled(columns[field]):
                 continue
@@ -102,7 +146,7 @@ class RowChecker:
                     self._finding(row, field, code="required_cell_empty")
         chosen: dict[str, list[str]] = {}
         for column in self._choices:
-            found = list(map(column.choices.get, columns[column.key]))
+            found = list(map(column.choices.get, columns[column.key]))  # type: ignore[arg-type]
             if None in found:
                 for i, hit in enumerate(found):
                     if hit is None:
@@ -118,7 +162,7 @@ class RowChecker:
     def _records(
         self,
         rows: list[Row],
-        columns: dict[str, tuple[CellValue, ...]],
+        columns: Columns,
         issues: list[tuple[str, ...]],
         overall: list[str],
     ) -> list[LaoRecord]:
@@ -164,25 +208,25 @@ class RowChecker:
         return records
 
     def check(self, row: Row, issues: tuple[str, ...] = (), overall: str = "") -> LaoRecord | None:
-        """The registry checks of one row; its record when it names exactly one LAO of the province."""
+        """The registry checks of one row; its record when it names exactly one LAO of the province.
+
+        A row naming a LAO of another province gets that one finding and no other."""
         values = row.values
         if self.province is None:
             return None
         get = values.get
-        if get("province") is not None and not is_empty(values["province"]):
-            self._check_province_cell(row)
         district = self._districts.get(get("district"))  # type: ignore[arg-type]
         exact = self._full.get(get("lao_full_name"))  # type: ignore[arg-type]
+        # the common case: both cells spelled officially, naming one LAO
+        lao = exact[0] if exact is not None and len(exact) == 1 and exact[0].district_th == district else None
+        reading = None if lao is not None else self._read(row)
+        if reading is not None and self._other_province(row, reading):
+            return None
+        if get("province") is not None and not is_empty(values["province"]):
+            self._check_province_cell(row)
         match: NameMatch | None = None
-        if (
-            district is not None
-            and exact is not None
-            and len(exact) == 1
-            and exact[0].district_th == district
-        ):
-            lao: Lao | None = exact[0]  # the common case: both cells spelled officially
-        else:
-            match = self._name(row, self._district(row))
+        if reading is not None:
+            match = self._report(row, reading)
             lao = match.lao
         said = get("lao_type")
         if said is not None and (lao is None or said != lao.type_word) and not is_empty(said):
@@ -194,12 +238,22 @@ class RowChecker:
             self._dla_code(row, lao)
         if lao is None:
             return None
-        first = self.seen.setdefault(lao.dla_code, row.number)
-        if first != row.number:
-            self._finding(row, "lao_full_name", code="lao_duplicate", ctx={"first_row": first})
+        self._note_seen(row, lao)
         return self._record(
             row, lao, get("executive_name"), get("executive_position"), get("remarks"), issues, overall
         )
+
+    def _note_seen(self, row: Row, lao: Lao) -> None:
+        """Remember the row's LAO; report it when this sheet or an earlier one named it before."""
+        first = self.seen.setdefault(lao.dla_code, row.number)
+        if first == 0:
+            sheet, at = self._earlier[lao.dla_code]
+            self._finding(
+                row, "lao_full_name", code="lao_duplicate_other_sheet",
+                ctx={"first_row": at, "first_sheet": sheet},
+            )  # fmt: skip
+        elif first != row.number:
+            self._finding(row, "lao_full_name", code="lao_duplicate", ctx={"first_row": first})
 
     def _record(
         self,
@@ -212,21 +266,22 @@ class RowChecker:
         overall: str,
     ) -> LaoRecord:
         """The record of a row that names `lao`, its free-text cells as the master stores them. The one
-        place a record is built, for the inlined rows of `_records` and for `check`."""
+        place a record is built, for the inlined rows of `_records` and for `check`: positionally, in
+        the order of LaoRecord's fields (a third of the time keywords take; a test holds the order)."""
         text = self._text
         return LaoRecord(
-            sheet=self._sheet,
-            row=row.number,
-            province=lao.province_th,
-            district=lao.district_th,
-            dla_code=lao.dla_code,
-            lao_full_name=lao.full_name_th,
-            lao_type=lao.type_th,
-            executive_name=text(executive_name),
-            executive_position=text(executive_position),
-            issues=issues,
-            overall=overall,
-            remarks="" if remarks is None else text(remarks),  # usually empty: spare the call
+            self._sheet,  # sheet
+            row.number,  # row
+            lao.province_th,  # province
+            lao.district_th,  # district
+            lao.dla_code,  # dla_code
+            lao.full_name_th,  # lao_full_name
+            lao.type_th,  # lao_type
+            text(executive_name),  # executive_name
+            text(executive_position),  # executive_position
+            issues,  # issues
+            overall,  # overall
+            "" if remarks is None else text(remarks),  # remarks: usually empty, spare the call
         )
 
     def _text(self, value: CellValue) -> str:
@@ -254,80 +309,73 @@ class RowChecker:
             return ""
         return found
 
-    def _check_province_cell(self, row: Row) -> None:
-        text = cell_text(row.values["province"])
-        found = self.registry.resolve_province(text)
-        if found is None:
-            suggestion = " / ".join(self.registry.closest_provinces(text, limit=1)) or None
-            self._finding(row, "province", code="province_invalid", suggestion=suggestion)
-        elif found != self.province and self.province is not None:
-            self._finding(
-                row,
-                "province",
-                code="province_mismatch",
-                suggestion=self.province,
-                ctx={"province": self.province},
-            )
-
-    def _district(self, row: Row) -> str | None:
+    def _read(self, row: Row) -> RowReading:
+        """What the row's อำเภอ and name cells name in the province, reporting nothing yet."""
+        province = self.province or ""
         value = row.values.get("district")
-        if is_empty(value) or self.province is None:
-            return None
-        text = cell_text(value)
-        found = self.registry.resolve_district(self.province, text)
-        if found is None:
-            close = self.registry.closest_districts(self.province, text)
-            self._finding(
-                row,
-                "district",
-                code="district_unknown",
-                suggestion=" / ".join(close) or None,
-                ctx={"province": self.province},
-            )
-        return found
+        district = None if is_empty(value) else self.registry.resolve_district(province, cell_text(value))
+        unknown = district is None and not is_empty(value)
+        name = row.values.get("lao_full_name")
+        if is_empty(name):
+            return RowReading(district, unknown, NameMatch())
+        return RowReading(district, unknown, match_name(self.registry, province, district, cell_text(name)))
 
-    def _name(self, row: Row, district: str | None) -> NameMatch:
-        value = row.values.get("lao_full_name")
-        if is_empty(value) or self.province is None:
-            return NameMatch()
-        province = self.province
-        text = cell_text(value)
-        match = match_name(self.registry, province, district, text)
+    def _other_province(self, row: Row, reading: RowReading) -> bool:
+        """Report, once, a row whose LAO belongs to another province: its name is no LAO of the
+        province but one elsewhere, or its อำเภอ is no district here and it names, with its name, a
+        LAO of another province. True when reported."""
+        match, there = reading.match, tuple[Lao, ...]()
+        if match.code == "lao_not_found" and match.elsewhere:
+            there = match.elsewhere
+        elif reading.unknown:
+            there = self._elsewhere_in_district(row)
+        if not there:
+            return False
+        where = " / ".join(dict.fromkeys(lao.province_th for lao in there))
+        report_province = self.province or ""
+        self._finding(
+            row, "lao_full_name", code="lao_other_province",
+            ctx={"province": where, "report_province": report_province},
+        )  # fmt: skip
+        return True
+
+    def _elsewhere_in_district(self, row: Row) -> tuple[Lao, ...]:
+        """LAOs of other provinces the name cell names whose district the อำเภอ cell names."""
+        name = row.values.get("lao_full_name")
+        if is_empty(name):
+            return ()
+        place = cell_text(row.values.get("district"))
+        resolve = self.registry.resolve_district
+        found = elsewhere(self.registry, self.province or "", cell_text(name))
+        return tuple(lao for lao in found if resolve(lao.province_th, place) == lao.district_th)
+
+    def _report(self, row: Row, reading: RowReading) -> NameMatch:
+        """Report what `_read` found wrong in the อำเภอ and name cells."""
+        if reading.unknown:
+            text = cell_text(row.values.get("district"))
+            close = " / ".join(self.registry.closest_districts(self.province or "", text)) or None
+            here = self.province or ""
+            self._finding(row, "district", code="district_unknown", suggestion=close, ctx={"province": here})
+        match, district = reading.match, reading.district
         if match.code == "lao_not_found":
-            self._not_found(row, match, district)
-            return match
-        if match.code == "lao_name_type_only":
+            self._not_found(row, district)
+        elif match.code == "lao_name_type_only":
             by_code = self._lao_from_code(row)
             self._finding(
                 row, "lao_full_name", code=match.code, suggestion=by_code.full_name_th if by_code else None
             )
-            return match
-        if match.code is not None:
+        elif match.code is not None:
             severity = Severity.WARNING if match.code == "lao_type_changed" else Severity.ERROR
             names = " / ".join(lao.full_name_th for lao in match.laos)
             self._finding(row, "lao_full_name", code=match.code, suggestion=names, severity=severity)
         if match.wrong_district and district is not None:
             places = " / ".join(dict.fromkeys(lao.district_th for lao in match.laos))
-            self._finding(
-                row,
-                "district",
-                code="lao_wrong_district",
-                suggestion=places,
-                ctx={"lao": match.laos[0].full_name_th},
-            )
+            lao = match.laos[0].full_name_th
+            self._finding(row, "district", code="lao_wrong_district", suggestion=places, ctx={"lao": lao})
         return match
 
-    def _not_found(self, row: Row, match: NameMatch, district: str | None) -> None:
+    def _not_found(self, row: Row, district: str | None) -> None:
         province = self.province or ""
-        if match.elsewhere:
-            where = " / ".join(dict.fromkeys(lao.province_th for lao in match.elsewhere))
-            self._finding(
-                row,
-                "lao_full_name",
-                code="lao_other_province",
-                ctx={"province": where, "report_province": province},
-            )
-            return
         by_code = self._lao_from_code(row)
         text = cell_text(row.values.get("lao_full_name"))
         close = [by_code.full_name_th] if by_code else self.registry.closest_names(province, district, text)
@@ -338,43 +386,3 @@ class RowChecker:
             suggestion=" / ".join(close) or None,
             ctx={"province": province},
         )
-
-    def _lao_from_code(self, row: Row) -> Lao | None:
-        text = key(cell_text(row.values.get("dla_code")))
-        lao = self.registry.lao_by_code(text) if text.isdigit() else None
-        return lao if lao is not None and lao.province_th == self.province else None
-
-    def _lao_type(self, row: Row, match: NameMatch) -> None:
-        text = cell_text(row.values["lao_type"])
-        word = self._type_choices.get(text) or self._type_choices.get(key(text))
-        if word is None:
-            reading = readings(key(text))[0]
-            if reading.lao_type is not None and not reading.bare:
-                full = LAO_TYPES[reading.lao_type][1]
-                code = "lao_type_abbreviated" if reading.written == "abbreviated" else "lao_type_invalid"
-                self._finding(
-                    row, "lao_type", code=code, suggestion=full, ctx={"allowed": self._allowed_types()}
-                )
-            else:
-                self._finding(
-                    row, "lao_type", code="lao_type_invalid", ctx={"allowed": self._allowed_types()}
-                )
-            return
-        lao = match.lao
-        said = TYPE_BY_WORD.get(word)
-        if lao is None or said is None or said in (lao.lao_type, match.written_type):
-            return
-        expected = match.written_type or lao.lao_type
-        self._finding(row, "lao_type", code="lao_type_mismatch", suggestion=LAO_TYPES[expected][1])
-
-    def _allowed_types(self) -> str:
-        column = self.form.column("lao_type")
-        return " / ".join(column.allowed) if column else ""
-
-    def _dla_code(self, row: Row, lao: Lao | None) -> None:
-        text = key(cell_text(row.values["dla_code"]))
-        valid = text.isdigit() and (len(text) == 7 or (len(text) == 8 and text.startswith("0")))
-        if not valid:
-            self._finding(row, "dla_code", code="dla_code_invalid", suggestion=lao.dla_code if lao else None)
-        elif lao is not None and text[-7:] != lao.dla_code:
-            self._finding(row, "dla_code", code="dla_code_mismatch", suggestion=lao.dla_code)

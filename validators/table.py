@@ -15,6 +15,7 @@ from parsers.types import CellValue
 from validators.header import Header
 
 IGNORED_FOR_BLANK = frozenset({"seq", "remarks", "province"})
+Columns = dict[str, tuple[CellValue, ...]]  # field key → the cells of that column, one per row
 
 
 class Row:
@@ -43,18 +44,30 @@ class Row:
 
 
 def _merged_fill(header: Header) -> dict[tuple[int, int], CellValue]:
-    """(row, col) → value for each covered, non-top-left cell of merged ranges below the header."""
+    """(row, col) → value for each covered, non-top-left cell of merged ranges below the header, in the
+    form's columns and the sheet's rows (a range may claim far more: only what is read is filled)."""
     sheet = header.sheet
+    columns = sorted(header.columns.values())
     fill: dict[tuple[int, int], CellValue] = {}
     for rng in sheet.merged:
         if rng.min_row <= header.last_row:
             continue
         value = sheet.cell(rng.min_row, rng.min_col)
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
+        cols = [c for c in columns if rng.min_col <= c <= rng.max_col]
+        for r in range(rng.min_row, min(rng.max_row, sheet.last_row) + 1):
+            for c in cols:
                 if (r, c) != (rng.min_row, rng.min_col):
                     fill[(r, c)] = value
     return fill
+
+
+def merged_origin(header: Header, row: int, col: int) -> int:
+    """The Excel row of the top-left cell of the merged range below the header that covers (row, col),
+    else `row`: where a finding about what such a cell holds belongs."""
+    for rng in header.sheet.merged:
+        if rng.min_row > header.last_row and (row, col) in rng:
+            return rng.min_row
+    return row
 
 
 def is_empty(value: CellValue) -> bool:
@@ -93,6 +106,13 @@ def read_rows(header: Header) -> list[Row]:
             picked = _filled(picked, number, fill, columns)
         rows.append(Row(number, picked, keys))
     return rows
+
+
+def columns_of(rows: list[Row]) -> Columns:
+    """The rows' cells by field (rows read under one header), transposed at C speed."""
+    if not rows:
+        return {}
+    return dict(zip(rows[0].keys, zip(*(r.cells for r in rows), strict=True), strict=True))
 
 
 def _filled(

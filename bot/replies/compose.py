@@ -26,6 +26,7 @@ from storage.ledger import SenderVerdict, SubmissionStatus
 from storage.template import TemplateError, write_template
 from validators.findings import Finding, Report, Severity
 from validators.form import Form
+from validators.messages import heading_for
 from validators.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -138,12 +139,16 @@ def _groups(errors: Sequence[Finding], cap: int) -> list[dict[str, Any]]:
     groups = []
     for code, fs in by_code.items():
         items = [_item(f) for f in fs[: shown[code]]]
-        title = finding_text(fs[0])
+        # Titled by the code's own heading; a message every item shares is said once under it, otherwise
+        # each item carries its own (a group never borrows its first item's message).
+        messages = {finding_text(f) for f in fs}
+        common = messages.pop() if len(messages) == 1 else ""
         for item in items:
-            item["own_message"] = item["message"] != title
-        groups.append(
-            {"code": code, "title": title, "count": len(fs), "entries": items, "more": len(fs) - shown[code]}
-        )
+            item["own_message"] = not common
+        groups.append({
+            "code": code, "title": heading_for(code), "common": common, "count": len(fs), "entries": items,
+            "more": len(fs) - shown[code],
+        })  # fmt: skip
     return groups
 
 

@@ -120,6 +120,8 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> IncomingMail:
         if not filename and part.get_content_maintype() == "text":
             links.extend(_shared_links(payload))
             continue
+        if _inline_image(part, disposition):
+            continue  # a signature logo or a picture in the HTML body, shown by `cid:`: not an attachment
         kind = sniff(payload)
         if kind == "zip":
             spreadsheets.extend(_unpack(filename or "attachment.zip", payload, limits))
@@ -139,6 +141,14 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> IncomingMail:
         other_attachments=tuple(others),
         headers=tuple((k, decode_text(str(v))) for k, v in msg.items()),
         shared_links=tuple(dict.fromkeys(links))[:MAX_LINKS],
+    )
+
+
+def _inline_image(part: Message, disposition: str) -> bool:
+    return (
+        part.get_content_maintype() == "image"
+        and bool(part.get("Content-ID"))
+        and disposition != "attachment"
     )
 
 

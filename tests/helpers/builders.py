@@ -100,11 +100,16 @@ def layout(
     return Layout({c.key: get_column_letter(i) for i, c in enumerate(cols, 1)}, header_row + span)
 
 
-def _columns(form: Form, keys: Sequence[str] | None) -> list[Column]:
+def _columns(
+    form: Form, keys: Sequence[str] | None, headers: Mapping[str, str] | None = None
+) -> list[Column]:
+    """The form's columns for `keys`; a key the form does not know is an inserted column (its header
+    from `headers`, else the key itself)."""
     if keys is None:
         return template_columns(form)
     by_key = {c.key: c for c in form.columns}
-    return [by_key[k] for k in keys]
+    extra = headers or {}
+    return [by_key.get(k) or Column(key=k, header=extra.get(k, k), required=False) for k in keys]
 
 
 def _rows(
@@ -141,8 +146,12 @@ def make_report(
     columns: Sequence[str] | None = None,
     headers: Mapping[str, str] | None = None,
     title_province: str | None = None,
+    title: str | None = None,
     merge_districts: bool = False,
     trailing_formatted_rows: int = 0,
+    trailer_rows: Sequence[Mapping[str, CellValue]] = (),
+    hidden_columns: Sequence[str] = (),
+    sheets_by_district: bool = False,
     registry: Registry | None = None,
     form: Form | None = None,
 ) -> bytes:
@@ -151,13 +160,17 @@ def make_report(
     rows=None lists every LAO correctly; otherwise row i is the valid row of the province's i-th LAO
     updated with rows[i]. `overrides` updates rows by 0-based index or by their dla_code.
     `extra_sheets` / `hidden_sheets` come before the data sheet (so the data is not the first sheet).
-    `columns` picks and orders field keys; `headers` replaces header texts; `title_province` replaces
-    the province in the second title row ("" leaves both title rows out); `merge_districts` merges
-    each run of equal อำเภอ cells; `trailing_formatted_rows` adds bordered empty rows at the end.
+    `columns` picks and orders field keys (a key the form does not know inserts a column, headed by
+    `headers` or the key); `headers` replaces header texts; `title_province` replaces the province in
+    the second title row ("" leaves both title rows out), `title` the whole second row; `merge_districts`
+    merges each run of equal อำเภอ cells; `trailing_formatted_rows` adds bordered empty rows at the end;
+    `trailer_rows` (field → value, as rows) are written under the data, `{}` a blank row;
+    `hidden_columns` (field keys) are hidden; `sheets_by_district` writes one sheet per อำเภอ, named
+    after it (or after a row's "sheet" key), each with the title and the header.
     """
     registry = registry or load_registry()
     form = form or load_form()
-    cols = _columns(form, columns)
+    cols = _columns(form, columns, headers)
     data = _rows(province, registry, rows, overrides)
     wb = Workbook()
     first = wb.active
@@ -169,26 +182,59 @@ def make_report(
         hidden = wb.create_sheet(name)
         hidden.append(["ผ่าน", "ไม่ผ่าน"])
         hidden.sheet_state = "hidden"
-    ws = wb.create_sheet(sheet_name)
-    title = province if title_province is None else title_province
-    if title and header_row >= 3:
-        write_title(ws, form, title, len(cols), first_row=header_row - 2)
-    body = _write_header(ws, cols, header_row, header_style, form, headers or {})
-    for offset, values in enumerate(data):
-        for index, column in enumerate(cols, start=1):
-            value = values.get(column.key)
-            if value is not None:
-                ws.cell(row=body + offset, column=index, value=value)
-    if merge_districts and "district" in [c.key for c in cols]:
-        _merge_runs(ws, [c.key for c in cols].index("district") + 1, body, data)
-    last = body + len(data) - 1
-    for extra in range(trailing_formatted_rows):
-        for index in range(1, len(cols) + 1):
-            ws.cell(row=last + 1 + extra, column=index).number_format = "@"
-    add_dropdowns(ws, cols, body, last + trailing_formatted_rows)
+    groups = _by_district(data) if sheets_by_district else {sheet_name: data}
+    sheet = _Sheet(cols, header_row, header_style, form, headers or {}, title_province, title, province)
+    for name, group in groups.items():
+        ws = wb.create_sheet(name)
+        last = sheet.write(ws, group, [dict(r) for r in trailer_rows])
+        if merge_districts and "district" in [c.key for c in cols]:
+            _merge_runs(ws, [c.key for c in cols].index("district") + 1, last - len(group) + 1, group)
+        for extra in range(trailing_formatted_rows):
+            for index in range(1, len(cols) + 1):
+                ws.cell(row=last + 1 + extra, column=index).number_format = "@"
+        add_dropdowns(ws, cols, last - len(group) + 1, last + trailing_formatted_rows)
+        for key in hidden_columns:
+            ws.column_dimensions[get_column_letter([c.key for c in cols].index(key) + 1)].hidden = True
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _by_district(data: list[RowDict]) -> dict[str, list[RowDict]]:
+    groups: dict[str, list[RowDict]] = {}
+    for row in data:
+        groups.setdefault(str(row.get("sheet") or f"อ.{row.get('district')}"), []).append(row)
+    return groups
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """How make_report writes one sheet: the title, the header, the data rows, the trailer rows."""
+
+    cols: list[Column]
+    header_row: int
+    header_style: HeaderStyle
+    form: Form
+    headers: Mapping[str, str]
+    title_province: str | None
+    title: str | None
+    province: str
+
+    def write(self, ws: Worksheet, data: list[RowDict], trailer: list[RowDict]) -> int:
+        """Write the sheet; return the Excel row of its last data row."""
+        cols, row = self.cols, self.header_row
+        province = self.province if self.title_province is None else self.title_province
+        if province and row >= 3:
+            write_title(ws, self.form, province, len(cols), first_row=row - 2)
+            if self.title is not None:
+                ws.cell(row=row - 1, column=1, value=self.title)
+        body = _write_header(ws, cols, row, self.header_style, self.form, self.headers)
+        for offset, values in enumerate([*data, *trailer]):
+            for index, column in enumerate(cols, start=1):
+                value = values.get(column.key)
+                if value is not None:
+                    ws.cell(row=body + offset, column=index, value=value)
+        return body + len(data) - 1
 
 
 def _write_header(
@@ -232,6 +278,18 @@ def _merge_runs(ws: Worksheet, col: int, first_row: int, data: list[RowDict]) ->
                     start_row=first_row + start, start_column=col, end_row=first_row + i - 1, end_column=col
                 )
             start = i
+
+
+def set_cells(payload: bytes, cells: Mapping[str, tuple[object, str]], sheet: int = 0) -> bytes:
+    """`payload` with each cell ("F7") set to (value, openpyxl data type: "f" formula, "e" error, …)."""
+    wb = load_workbook(io.BytesIO(payload))
+    ws = wb.worksheets[sheet]
+    for ref, (value, data_type) in cells.items():
+        ws[ref] = value
+        ws[ref].data_type = data_type
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def check_report(payload: bytes, registry: Registry | None = None, form: Form | None = None) -> Report:

@@ -163,7 +163,7 @@ def test_rejected_report_lists_each_error_with_cell_header_found_and_fix(
     reply = answered(imap_env, smtp_sink, tmp_path, mail((FILENAME, report)), "rejected", "ต้องแก้ไข")
 
     text = text_of(reply)
-    assert "■ เขียนชื่อย่อ ให้เขียนชื่อเต็มของหน่วยงาน (1 รายการ)" in text
+    assert "■ เขียนชื่อ อปท. แบบย่อ (1 รายการ)\r\n  เขียนชื่อย่อ ให้เขียนชื่อเต็มของหน่วยงาน\r\n" in text
     assert (
         "  • แผ่นงาน แบบสรุปผล แถว 4 คอลัมน์ D (ชื่อ อปท.)\r\n"
         "    พบ: อบต.ท่าเสา\r\n"

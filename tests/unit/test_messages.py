@@ -10,7 +10,15 @@ import pytest
 from parsers import errors as parse_errors
 from tests.helpers import ROOT
 from validators.findings import Finding
-from validators.messages import FIELDS, MESSAGES, message_for, placeholders
+from validators.messages import (
+    FIELDS,
+    HEADINGS,
+    MESSAGES,
+    OTHER_HEADING,
+    heading_for,
+    message_for,
+    placeholders,
+)
 
 VALIDATORS = ROOT / "validators"
 FINDING_CALLS = {"Finding", "_finding"}
@@ -125,3 +133,38 @@ def test_message_for_fills_ctx_and_finding_fields() -> None:
 def test_message_for_an_unknown_code_raises() -> None:
     with pytest.raises(KeyError):
         message_for(Finding(code="no_such_code"))
+
+
+# --- headings: the title of a group of findings of one code ----------------------------------------
+
+
+def test_every_code_has_a_heading_of_its_own_and_no_heading_lacks_a_code() -> None:
+    assert sorted(set(MESSAGES) ^ set(HEADINGS)) == []
+    assert len(set(HEADINGS.values())) == len(HEADINGS)  # two groups never share a title
+
+
+@pytest.mark.parametrize("code", sorted(HEADINGS))
+def test_a_heading_is_short_thai_without_placeholders(code: str) -> None:
+    heading = HEADINGS[code]
+    assert any("\u0e00" <= ch <= "\u0e7f" for ch in heading)
+    assert not re.search(r"[A-Za-z{}]", heading)
+    assert len(heading) <= 45 and heading.strip() == heading  # code points: marks count too
+    assert heading_for(code) == heading
+
+
+def test_a_code_without_a_heading_gets_a_general_one() -> None:
+    assert heading_for("file_from_the_future") == HEADINGS["file_unreadable"]
+    assert heading_for("no_such_code") == OTHER_HEADING
+    assert OTHER_HEADING not in HEADINGS.values()
+
+
+def test_new_findings_read_as_the_province_catalogue_says() -> None:
+    title = Finding(
+        code="province_title_mismatch", row=2, column="A", ctx={"province": "ลำพูน", "title_province": "ลำปาง"}
+    )
+    assert message_for(title) == (
+        "หัวรายงานระบุจังหวัดลำปาง แต่รายชื่อ อปท. ในไฟล์เป็นของจังหวัดลำพูน ระบบจึงตรวจตามจังหวัดลำพูน "
+        "กรุณาแก้ชื่อจังหวัดในหัวรายงาน"
+    )
+    twice = Finding(code="lao_duplicate_other_sheet", ctx={"first_row": 5, "first_sheet": "อ.ลี้"})
+    assert message_for(twice) == "ชื่อหน่วยงานซ้ำกับแถว 5 ของแผ่นงาน อ.ลี้ ให้ลบแถวที่ซ้ำ"

@@ -50,6 +50,7 @@ from tests.helpers.replies import (
     parsed,
 )
 from validators.findings import Finding
+from validators.messages import heading_for
 
 REGEN = os.environ.get("LOCALREPORT_REGEN_GOLDEN") == "1"
 
@@ -175,17 +176,29 @@ def test_errors_are_grouped_by_kind_with_cell_header_found_and_fix() -> None:
     text = body(compose("rejected"))
 
     assert text.count("■ ") == 3
-    assert "■ เขียนชื่อย่อ ให้เขียนชื่อเต็มของหน่วยงาน (20 รายการ)" in text
+    assert "■ เขียนชื่อ อปท. แบบย่อ (20 รายการ)\n  เขียนชื่อย่อ ให้เขียนชื่อเต็มของหน่วยงาน\n" in text
     assert (
         "  • แผ่นงาน แบบสรุปผล แถว 4 คอลัมน์ D (ชื่อ อปท.)\n    พบ: อบต.บ้าน1\n    ให้แก้เป็น: องค์การบริหารส่วนตำบลบ้าน1\n"
     ) in text
+
+
+def test_a_group_is_titled_by_its_code_and_each_item_keeps_its_own_message() -> None:
+    empty = [err("required_cell_empty", 7, col, header) for col, header in
+             (("F", "ชื่อ - สกุล ผู้บริหารท้องถิ่น"), ("G", "ตำแหน่ง"), ("K", "ประเด็นที่ 4"))]  # fmt: skip
+    result = FileResult(FILENAME, "rejected", "กาญจนบุรี", 0, 122, tuple(empty))
+
+    text = body(compose_reply(MAIL, [result], Identity(OUR_ADDRESS, "x"), NOW).raw)
+
+    assert f"■ {heading_for('required_cell_empty')} (3 รายการ)\n  • แผ่นงาน" in text
+    for header in ("ชื่อ - สกุล ผู้บริหารท้องถิ่น", "ตำแหน่ง", "ประเด็นที่ 4"):
+        assert f"    ช่องนี้ว่าง ให้กรอก {header}\n" in text
 
 
 def test_error_list_is_capped_fairly_with_the_count_of_the_rest() -> None:
     text = body(compose("rejected"))
 
     assert text.count("  • แผ่นงาน") == compose_module.MAX_LISTED_ERRORS
-    assert "รหัส อปท. ต้องเป็นตัวเลข 7 หลัก (3 รายการ)" in text and "พบ: 12" in text  # small group not starved
+    assert "■ รหัส อปท. ไม่ถูกต้อง (3 รายการ)" in text and "พบ: 12" in text  # small group not starved
     assert "ไม่ได้แสดงในอีเมลนี้อีก 5 รายการ ดูได้จากช่องที่ระบายสีในไฟล์ที่แนบกลับไป" in text
 
 

@@ -140,11 +140,9 @@ def test_unknown_province_in_the_title_is_an_error_and_the_laos_decide() -> None
     assert report.province == PROVINCE
 
 
-def test_lao_of_another_province_in_the_file_is_an_error() -> None:
+def test_lao_of_another_province_in_the_file_is_one_error_naming_its_province() -> None:
     ratchaburi = valid_rows("ราชบุรี")[0]  # องค์การบริหารส่วนจังหวัดราชบุรี, อำเภอเมืองราชบุรี
     report = check_report(make_report(PROVINCE, overrides={5: ratchaburi}))
     cols = layout().columns
-    assert located(report) == [
-        ("district_unknown", 9, cols["district"], "เมืองกาญจนบุรี"),
-        ("lao_other_province", 9, cols["lao_full_name"], None),
-    ]
+    assert located(report) == [("lao_other_province", 9, cols["lao_full_name"], None)]
+    assert report.errors[0].ctx == {"province": "ราชบุรี", "report_province": PROVINCE}
