@@ -26,6 +26,7 @@ suggestion next to the message, so messages stay short and say what to do.
 | title_province_unknown | error | title cell | | closest provinces |
 | province_title_mismatch | warning | title cell | province, title_province | the rows' province |
 | province_column_mismatch | warning | a จังหวัด cell naming it | province, column_province, count | ditto |
+| province_sender_mismatch | warning | file | province, sender_province | |
 | province_invalid | error | จังหวัด cell | | closest provinces |
 | province_mismatch | error | จังหวัด cell | province | the report's province |
 | district_unknown | error | อำเภอ cell | province | closest districts |
@@ -78,6 +79,10 @@ MESSAGES: dict[str, str] = {
         "หัวรายงานระบุจังหวัด{title_province} แต่รายชื่อ อปท. ในไฟล์เป็นของจังหวัด{province} "
         "ระบบจึงตรวจตามจังหวัด{province} กรุณาแก้ชื่อจังหวัดในหัวรายงาน"
     ),
+    "province_sender_mismatch": (
+        "อีเมลผู้ส่งอยู่ในรายชื่อผู้ส่งของจังหวัด{sender_province} แต่รายชื่อ อปท. ในไฟล์เป็นของจังหวัด{province} "
+        "ระบบบันทึกเป็นจังหวัด{province} เจ้าหน้าที่จะตรวจสอบก่อนใช้ข้อมูล"
+    ),
     "province_column_mismatch": (
         "ช่องจังหวัด {count} แถวระบุจังหวัด{column_province} แต่รายชื่อ อปท. เป็นของจังหวัด{province} "
         "ระบบจึงตรวจตามจังหวัด{province} กรุณาแก้ช่องจังหวัด"
@@ -123,6 +128,7 @@ HEADINGS: dict[str, str] = {
     "province_unknown": "ไม่ทราบจังหวัดของรายงาน",
     "title_province_unknown": "ชื่อจังหวัดในหัวรายงานไม่ถูกต้อง",
     "province_title_mismatch": "หัวรายงานระบุจังหวัดไม่ตรงกับรายชื่อ อปท.",
+    "province_sender_mismatch": "ผู้ส่งอยู่ในรายชื่อของจังหวัดอื่น",
     "province_column_mismatch": "ช่องจังหวัดไม่ตรงกับรายชื่อ อปท.",
     "province_invalid": "ชื่อจังหวัดไม่ถูกต้อง",
     "province_mismatch": "แถวที่ระบุจังหวัดอื่น",

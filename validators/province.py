@@ -15,7 +15,7 @@ one of its LAOs does it count the evidence (so a correct report costs nothing mo
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from parsers.types import column_letter
@@ -190,3 +190,14 @@ def _row_provinces(row: Row, registry: Registry) -> set[str]:
 
 def _in_district(registry: Registry, lao: Lao, district: str) -> bool:
     return registry.resolve_district(lao.province_th, district) == lao.district_th
+
+
+def sender_mismatch(province: str | None, sender_provinces: Sequence[str]) -> Finding | None:
+    """One warning when the sender's address is listed for exactly one province and the rows name another:
+    the rows decide the province; the sender list is a claim, like the title."""
+    if province is None or len(sender_provinces) != 1 or sender_provinces[0] == province:
+        return None
+    return Finding(
+        code="province_sender_mismatch", severity=Severity.WARNING,
+        ctx={"province": province, "sender_province": sender_provinces[0]},
+    )  # fmt: skip

@@ -169,7 +169,8 @@ def _file_view(
         "warnings_more": max(0, len(warnings) - MAX_LISTED_WARNINGS),
         "attachments": [{"kind": a.kind, "filename": a.filename} for a, _ in attachments
                         if a in r.attachments],
-        "first_status": r.first_status or "", "sender_unverified": r.sender_verdict == "unverified",
+        "first_status": r.first_status or "", "sender_unverified": r.sender_verdict == "unverified"
+        and not any(f.code == "province_sender_mismatch" for f in r.findings),
     }  # fmt: skip
 
 

@@ -253,13 +253,22 @@ def sender_verdict(
     """`verified` when the address (or `*@its-domain`) is listed for the province, case-insensitively."""
     if not province or province not in sender_map:
         return "unknown_province"
+    return "verified" if _listed(from_address, sender_map[province]) else "unverified"
+
+
+def sender_provinces(from_address: str, sender_map: Mapping[str, Sequence[str]]) -> list[str]:
+    """The provinces whose address list holds this sender (by address or `*@its-domain`)."""
+    return [province for province, entries in sender_map.items() if _listed(from_address, entries)]
+
+
+def _listed(from_address: str, entries: Sequence[str]) -> bool:
     address = from_address.strip().lower()
     domain = _domain(address)
-    for entry in sender_map[province]:
+    for entry in entries:
         allowed = entry.strip().lower()
         if allowed == address or (allowed.startswith("*@") and domain and allowed[2:] == domain):
-            return "verified"
-    return "unverified"
+            return True
+    return False
 
 
 def is_late(received_at: dt.datetime, deadline: dt.date) -> bool:

@@ -16,6 +16,7 @@ registry update). The master workbook is rebuilt only by `storage.master.Master.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -30,7 +31,7 @@ from bot.replies.standing import ProvinceProgress, Standing
 from bot.replies.texts import finding_text
 from bot.usecase.faults import crashpoint
 from bot.usecase.incoming import Attachment, IncomingMail, parse_mail
-from bot.usecase.policy import dmarc_verdict, is_late, robot_reason, sender_verdict
+from bot.usecase.policy import dmarc_verdict, is_late, robot_reason, sender_provinces, sender_verdict
 from bot.usecase.ports import Clock, Inbox, InboxMessage, Judge, Judgement, Outbox, Outcome
 from bot.usecase.progress import Progress
 from bot.usecase.rules import Rules
@@ -38,6 +39,7 @@ from storage.archive import Archive
 from storage.dataset import completeness
 from storage.ledger import ArchivedMail, Ledger, MailRow, NewSubmission, QueuedReply, ReplyState
 from storage.master import Master
+from validators.province import sender_mismatch
 
 log = logging.getLogger(__name__)
 SOFT_ROBOT_SIGNALS = frozenset({"vendor_auto_reply", "precedence_bulk", "mailing_list"})
@@ -231,6 +233,9 @@ class MailService:
     ) -> tuple[FileResult, NewSubmission]:
         """What the reply says about one judged file, and what the ledger files for it."""
         report, trust, round_ = judgement.report, self.rules.trust, self.rules.round
+        mismatch = sender_mismatch(report.province, sender_provinces(from_address, trust.sender_map))
+        if mismatch is not None:  # the rows decide; a sender listed for another province is one warning
+            report = dataclasses.replace(report, findings=(*report.findings, mismatch))
         verdict = (
             sender_verdict(report.province, from_address, trust.sender_map)
             if trust.sender_map and report.province else None

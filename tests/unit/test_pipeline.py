@@ -15,6 +15,7 @@ from bot.entrypoints.config import (
     LimitsSettings,
     MailboxSettings,
     RoundSettings,
+    SendersSettings,
     Settings,
     SmtpSettings,
     StorageSettings,
@@ -141,3 +142,22 @@ def test_a_findings_thai_text_is_the_same_in_the_ledger_the_reply_and_the_marked
     for f in findings:
         assert " ".join(f.message.split()) in text
         assert f.message in comments[f"{f.column}{f.row}"][1]
+
+
+def test_a_sender_listed_for_another_province_is_one_warning_naming_both(tmp_path: Path) -> None:
+    s = settings(tmp_path).model_copy(
+        update={
+            "senders": SendersSettings(map={"ลำพูน": ("lamphun@dla.go.th",), "ลำปาง": ("*@lampang.go.th",)})
+        }
+    )
+    deliver(s.mailbox.path, "1.eml", make_report("ลำปาง"), sender="lamphun@dla.go.th")
+
+    run_once(s)
+
+    (reply,) = replies(tmp_path)
+    body = reply.get_body(("plain",))
+    assert body is not None
+    text = " ".join(str(body.get_content()).split())
+    assert reply["X-Localreport-Outcome"] == "accepted"
+    assert text.count("อีเมลผู้ส่งอยู่ในรายชื่อผู้ส่งของจังหวัดลำพูน แต่รายชื่อ อปท. ในไฟล์เป็นของจังหวัดลำปาง") == 1
+    assert "ไม่อยู่ในรายชื่อผู้ส่งของจังหวัด" not in text  # the one warning says it all
