@@ -70,8 +70,13 @@ def current_rows(ledger: Ledger, order: Sequence[str] = ()) -> list[Row]:
 
 
 def reported_codes(ledger: Ledger, province: str) -> set[str]:
-    """The รหัส อปท. in the province's current dataset."""
-    return set(_datasets(ledger, province).get(province, {}))
+    """The รหัส อปท. in the province's current dataset (the same rule as `_datasets`, without reading
+    the records themselves)."""
+    withdrawn = ledger.withdrawals(province)
+    return {
+        code for code, last in ledger.accepted_codes(province).items()
+        if last > withdrawn.get((province, code), 0)
+    }  # fmt: skip
 
 
 def province_statuses(ledger: Ledger, expected: Mapping[str, int], deadline: dt.date) -> list[ProvinceStatus]:

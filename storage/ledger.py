@@ -307,6 +307,17 @@ class Ledger:
         for sub_id, data in self.conn.execute(sql + " ORDER BY r.submission_id, r.rowid", args):
             yield sub_id, LaoRecord.from_json(data)
 
+    def accepted_codes(self, province: str) -> dict[str, int]:
+        """รหัส อปท. of the province's accepted rows → the last submission that filed it (read by SQLite's
+        JSON functions, not record by record: the reply to every mail asks)."""
+        rows = self.conn.execute(
+            "SELECT COALESCE(json_extract(r.data, '$.dla_code'), json_extract(r.data, '$.lao_full_name')), "
+            "MAX(r.submission_id) FROM records r JOIN submissions s ON s.id = r.submission_id "
+            "WHERE s.status = 'accepted' AND s.province = ? GROUP BY 1",
+            (province,),
+        )
+        return {str(code): int(last) for code, last in rows}
+
     def withdraw(self, province: str, dla_code: str, reason: str) -> int:
         """Take an LAO's rows filed so far out of the province's dataset; the number of its rows filed."""
         with self.transaction() as c:

@@ -72,8 +72,11 @@ def test_a_withdrawn_row_leaves_the_dataset_until_a_later_row_brings_it_back(tmp
         file_mail(ledger, 2, accepted("b", "ตาก", [gone]))
         after_resend = dataset.reported_codes(ledger, "ตาก")
 
+        in_master = {r.dla_code for r, _ in dataset.current_rows(ledger)}
+
     assert gone.dla_code not in after_withdrawal and len(after_withdrawal) == 1
     assert gone.dla_code in after_resend and len(after_resend) == 2
+    assert in_master == after_resend  # the replies' count and the master's agree
 
 
 def test_a_province_missing_from_the_registry_is_still_listed_after_the_others(tmp_path: Path) -> None:
