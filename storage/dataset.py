@@ -7,9 +7,9 @@ dataset only when it is withdrawn explicitly (`Ledger.withdraw`, the `localrepor
 later accepted row of the same LAO brings it back.
 
 Completeness is a state: ครบ (every LAO of the registry reported), ยังไม่ครบ (k of m), ยังไม่ส่ง (nothing
-filed), มีข้อผิดพลาด (only rejected files so far). A province that became complete after the deadline day
-(Bangkok) is ครบ (ส่งหลังกำหนด). The master's first sheets, `localreport status` and the replies all count
-through this module, so a count in a reply is the count in the master.
+filed, or all of it withdrawn), มีข้อผิดพลาด (only rejected files so far). A province that became complete
+after the deadline day (Bangkok) is ครบ (ส่งหลังกำหนด). The master's first sheets, `localreport status` and
+the replies all count through this module, so a count in a reply is the count in the master.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class ProvinceStatus:
 
 def current_rows(ledger: Ledger, order: Sequence[str] = ()) -> list[Row]:
     """Every province's current dataset: provinces in `order` first (then by name), LAOs in the order
-    their current rows were filed."""
+    their current rows arrived."""
     by_province = _datasets(ledger)
     rank = {p: i for i, p in enumerate(order)}
     provinces = sorted(by_province, key=lambda p: (rank.get(p, len(rank)), p))
@@ -70,13 +70,8 @@ def current_rows(ledger: Ledger, order: Sequence[str] = ()) -> list[Row]:
 
 
 def reported_codes(ledger: Ledger, province: str) -> set[str]:
-    """The รหัส อปท. in the province's current dataset (the same rule as `_datasets`, without reading
-    the records themselves)."""
-    withdrawn = ledger.withdrawals(province)
-    return {
-        code for code, last in ledger.accepted_codes(province).items()
-        if last > withdrawn.get((province, code), 0)
-    }  # fmt: skip
+    """The รหัส อปท. in the province's current dataset."""
+    return set(_datasets(ledger, province, parse=False).get(province, {}))
 
 
 def province_statuses(ledger: Ledger, expected: Mapping[str, int], deadline: dt.date) -> list[ProvinceStatus]:
@@ -115,6 +110,8 @@ def _status(
         # province that was complete on time late.
         completed = max(first[code].received_at for code in rows)
         status = state_word(len(rows), expected, late=bangkok(completed).date() > deadline)
+    elif any(s.status == "accepted" for s in mine):
+        status = STATUS_MISSING  # everything it sent was withdrawn
     else:
         status = STATUS_ERRORS
     return ProvinceStatus(
@@ -124,23 +121,40 @@ def _status(
 
 
 def _datasets(
-    ledger: Ledger, province: str | None = None, firsts: dict[str, dict[str, SubmissionView]] | None = None
+    ledger: Ledger,
+    province: str | None = None,
+    firsts: dict[str, dict[str, SubmissionView]] | None = None,
+    *,
+    parse: bool = True,
 ) -> dict[str, dict[str, Row]]:
-    """province → dla_code → its current row, withdrawals applied; `firsts` (when given) gets, for each
-    LAO, the submission that first brought it."""
+    """province → dla_code → its current row; `firsts` (when given) gets, for each LAO, the submission
+    that first brought it since its last withdrawal.
+
+    Rows count in the order the mails arrived (then filing order), so re-judging an old mail never
+    overrides a newer row; a withdrawal takes out the LAO's rows of every mail received until then. Without
+    `parse`, the rows' records are left unread (None): only the codes are wanted.
+    """
     subs = {s.id: s for s in submissions(ledger) if s.status == "accepted" and s.province}
-    out: dict[str, dict[str, Row]] = {}
+    withdrawn = ledger.withdrawals(province)
+    keys = sorted(
+        ledger.accepted_rows(province), key=lambda k: (subs[k[1]].received_at, subs[k[1]].mail_id, k[1], k[0])
+    )
+    winners: dict[str, dict[str, tuple[int, SubmissionView]]] = {}
     first: dict[str, dict[str, SubmissionView]] = {} if firsts is None else firsts
-    for sub_id, record in ledger.accepted_records(province):
+    for rowid, sub_id, code in keys:
         sub = subs[sub_id]
-        code = record.dla_code or record.lao_full_name
-        out.setdefault(sub.province or "", {})[code] = (record, sub)
-        first.setdefault(sub.province or "", {}).setdefault(code, sub)
-    for (prov, code), last_submission in ledger.withdrawals(province).items():
-        row = out.get(prov, {}).get(code)
-        if row is not None and row[1].id <= last_submission:
-            del out[prov][code]
-    return out
+        prov = sub.province or ""
+        if sub.mail_id <= withdrawn.get((prov, code), 0):
+            continue
+        current = winners.setdefault(prov, {})
+        current.pop(code, None)  # re-inserted: the dataset lists LAOs in the order of their current rows
+        current[code] = (rowid, sub)
+        first.setdefault(prov, {}).setdefault(code, sub)
+    records = ledger.records([r for w in winners.values() for r, _ in w.values()]) if parse else {}
+    return {
+        prov: {code: (records.get(rowid), sub) for code, (rowid, sub) in rows.items()}  # type: ignore[misc]
+        for prov, rows in winners.items()
+    }
 
 
 def missing_laos(expected_codes: Sequence[str], reported: Collection[str]) -> list[str]:

@@ -232,7 +232,8 @@ class Ledger:
         mails = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(judged_at), '') FROM mails").fetchone()
         subs = self.conn.execute("SELECT COUNT(*) FROM submissions").fetchone()
         sent = self.conn.execute("SELECT COUNT(*) FROM replies WHERE state = 'sent'").fetchone()
-        return f"{mails[0]}:{mails[1]}:{subs[0]}:{sent[0]}"
+        withdrawn = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM withdrawals").fetchone()
+        return f"{mails[0]}:{mails[1]}:{subs[0]}:{sent[0]}:{withdrawn[0]}"
 
     def meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -283,11 +284,12 @@ class Ledger:
         return None
 
     def thread_acknowledged(self, root: int) -> bool:
-        """Whether a mail of this thread was already answered as a conversation (once per thread)."""
+        """Whether a mail of this thread was already answered as a conversation or asked for the file
+        instead of a link (each at most once per thread: a quoted link must not start a ping-pong)."""
         return (
             self.conn.execute(
                 "SELECT 1 FROM replies r JOIN mails m ON m.id = r.mail_id "
-                "WHERE r.kind = 'conversation' AND (m.thread_of = ? OR m.id = ?) LIMIT 1",
+                "WHERE r.kind IN ('conversation', 'link_only') AND (m.thread_of = ? OR m.id = ?) LIMIT 1",
                 (root, root),
             ).fetchone()
             is not None
@@ -295,37 +297,36 @@ class Ledger:
 
     # --- a province's dataset (storage/dataset.py) ------------------------------------------------
 
-    def accepted_records(self, province: str | None = None) -> Iterator[tuple[int, LaoRecord]]:
-        """(submission id, record) of every accepted submission (of one province), in filing order."""
+    def accepted_rows(self, province: str | None = None) -> list[tuple[int, int, str]]:
+        """(record rowid, submission id, รหัส อปท.) of every accepted row (of one province), read by
+        SQLite's JSON functions: the dataset is decided on these, and only its winning records are parsed."""
         sql = (
-            "SELECT r.submission_id, r.data FROM records r JOIN submissions s ON s.id = r.submission_id "
-            "WHERE s.status = 'accepted'"
+            "SELECT r.rowid, r.submission_id, COALESCE(json_extract(r.data, '$.dla_code'), "
+            "json_extract(r.data, '$.lao_full_name')) FROM records r JOIN submissions s "
+            "ON s.id = r.submission_id WHERE s.status = 'accepted'"
         )
         args: tuple[str, ...] = ()
         if province is not None:
             sql, args = sql + " AND s.province = ?", (province,)
-        for sub_id, data in self.conn.execute(sql + " ORDER BY r.submission_id, r.rowid", args):
-            yield sub_id, LaoRecord.from_json(data)
+        return [(int(rowid), int(sub), str(code)) for rowid, sub, code in self.conn.execute(sql, args)]
 
-    def accepted_codes(self, province: str) -> dict[str, int]:
-        """รหัส อปท. of the province's accepted rows → the last submission that filed it (read by SQLite's
-        JSON functions, not record by record: the reply to every mail asks)."""
-        rows = self.conn.execute(
-            "SELECT COALESCE(json_extract(r.data, '$.dla_code'), json_extract(r.data, '$.lao_full_name')), "
-            "MAX(r.submission_id) FROM records r JOIN submissions s ON s.id = r.submission_id "
-            "WHERE s.status = 'accepted' AND s.province = ? GROUP BY 1",
-            (province,),
-        )
-        return {str(code): int(last) for code, last in rows}
+    def records(self, rowids: Sequence[int]) -> dict[int, LaoRecord]:
+        """The records with these rowids, validated."""
+        out: dict[int, LaoRecord] = {}
+        for start in range(0, len(rowids), 500):  # under SQLite's limit of bound variables
+            chunk = rowids[start : start + 500]
+            sql = f"SELECT rowid, data FROM records WHERE rowid IN ({','.join('?' * len(chunk))})"
+            out.update((rowid, LaoRecord.from_json(data)) for rowid, data in self.conn.execute(sql, chunk))
+        return out
 
     def withdraw(self, province: str, dla_code: str, reason: str) -> int:
-        """Take an LAO's rows filed so far out of the province's dataset; the number of its rows filed."""
+        """Take an LAO out of the province's dataset: its rows in every mail received until now; the number
+        of accepted rows of it filed so far. A row in a later mail brings it back."""
         with self.transaction() as c:
-            last = c.execute("SELECT COALESCE(MAX(id), 0) FROM submissions").fetchone()[0]
             c.execute(
-                "INSERT INTO withdrawals (province, dla_code, reason, withdrawn_at, last_submission) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (province, dla_code, reason, now_iso(), last),
+                "INSERT INTO withdrawals (province, dla_code, reason, withdrawn_at, last_mail) "
+                "VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(id), 0) FROM mails))",
+                (province, dla_code, reason, now_iso()),
             )
             filed = c.execute(
                 "SELECT COUNT(*) FROM records r JOIN submissions s ON s.id = r.submission_id "
@@ -335,8 +336,9 @@ class Ledger:
         return int(filed)
 
     def withdrawals(self, province: str | None = None) -> dict[tuple[str, str], int]:
-        """(province, dla_code) → the last submission id its latest withdrawal covers."""
-        sql = "SELECT province, dla_code, MAX(last_submission) FROM withdrawals"
+        """(province, dla_code) → the last mail id its latest withdrawal covers: rows of those mails are out
+        (also when such a mail is judged again), a later mail's row brings the LAO back."""
+        sql = "SELECT province, dla_code, MAX(last_mail) FROM withdrawals"
         args: tuple[str, ...] = ()
         if province is not None:
             sql, args = sql + " WHERE province = ?", (province,)

@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS withdrawals (
     dla_code TEXT NOT NULL,
     reason TEXT NOT NULL,
     withdrawn_at TEXT NOT NULL,
-    last_submission INTEGER NOT NULL            -- rows filed up to here are withdrawn; a later one is back
+    last_mail INTEGER NOT NULL                  -- rows of mails up to this id are out; a later mail's is back
 );
 CREATE INDEX IF NOT EXISTS withdrawals_province ON withdrawals(province)
 """

@@ -35,6 +35,7 @@ class SubmissionView:
     subject: str
     reply_state: ReplyState | Literal["none"]  # of the mail's latest reply
     sender_verdict: SenderVerdict | None = None  # None: no sender map
+    mail_id: int = 0  # the mail that brought it (a re-judged mail files new submissions of the same mail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ def submissions(ledger: Ledger) -> list[SubmissionView]:
     """Every submission, in filing order, with its mail's identity and the state of its reply."""
     rows = ledger.conn.execute(
         "SELECT s.id, s.received_at, s.province, s.filename, s.sender, s.status, s.rows, s.errors, "
-        "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none'), s.sender_verdict "
+        "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none'), s.sender_verdict, m.id "
         "FROM submissions s JOIN mails m ON m.id = s.mail_id "
         "LEFT JOIN replies r ON r.id = (SELECT MAX(id) FROM replies "
         "WHERE mail_id = m.id AND kind != 'operator_notice') ORDER BY s.id"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from parsers.types import Workbook, column_letter
+from parsers.types import CellValue, Workbook, column_letter
 from validators.findings import Finding, LaoRecord, Report, Severity
 from validators.form import Form
 from validators.header import Header, find_headers
@@ -88,7 +88,17 @@ def _tables(workbook: Workbook, registry: Registry, form: Form) -> list[Table]:
     for header in find_headers(workbook, form):
         split = split_trailers(read_rows(header), registry, form)
         tables.append(Table(header, split.rows, split.columns, tuple(_unreadable_cells(header, split))))
-    return [t for t in tables if t.rows] or tables[:1]
+    kept: list[Table] = []
+    seen: set[tuple[tuple[CellValue, ...], ...]] = set()
+    for table in tables:
+        # A sheet that repeats another's rows cell for cell (a copy kept for printing, "แบบสรุปผล (2)")
+        # is read once: judged twice, every LAO on it would be a duplicate.
+        content = tuple(row.cells for row in table.rows)
+        if table.rows and content in seen:
+            continue
+        seen.add(content)
+        kept.append(table)
+    return [t for t in kept if t.rows] or kept[:1]
 
 
 def _decide(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.func(args)
     except LocalreportError as e:  # the one root: a user's mistake, said in one line with its fix
         print(f"localreport: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except sqlite3.Error as e:  # a ledger locked by a long transaction elsewhere, a full disk
+        print(f"localreport: the ledger refused: {e}; check free disk space and try again", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `localreport check --json … | head`: the reader left; end quietly
         # Not SIGPIPE's default action: that would also kill a daemon writing to a dropped IMAP socket.
@@ -128,6 +132,8 @@ def _cmd_withdraw(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config)
     registry = registry_for(settings)
+    if not args.reason.strip():
+        raise UsageError("--reason is empty: say why (for example the number of the province's letter)")
     lao = registry.lao_by_code(args.code.strip())
     if lao is None:
         raise UsageError(

@@ -13,8 +13,9 @@ from bot.adapters.judge_pool import JudgeLimits, JudgePool
 from bot.adapters.maildir import MaildirInbox
 from bot.adapters.oauth import access_token
 from bot.adapters.smtp import SmtpOutbox
+from bot.adapters.unconnected import NoInbox, NoOutbox
 from bot.entrypoints.config import Settings, secret
-from bot.usecase.ports import Inbox
+from bot.usecase.ports import Inbox, Outbox
 from bot.usecase.service import MailService
 from storage.archive import Archive
 from storage.ledger import Ledger
@@ -89,19 +90,23 @@ def open_service(
 ) -> Iterator[MailService]:
     """The use case with its ports connected for one cycle; a daemon passes its long-lived judge `pool`.
 
-    Reprocessing works from the archive: `inbox=False` leaves the inbox unconnected (the service must not
-    read it then), `outbox=False` the outbox too (it must not send).
+    Reprocessing works from the archive: `inbox=False` builds no inbox at all (no password is asked for),
+    `outbox=False` no outbox either (the service then sends nothing).
     """
     registry, form = registry_for(settings), load_form(settings.round.form)  # a bad file fails here, first
     with ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(judge_pool(settings))
-        the_inbox = make_inbox(settings)
+        the_inbox: Inbox = NoInbox()
         if inbox:
-            stack.enter_context(the_inbox)
-        the_outbox = make_outbox(settings, the_inbox if inbox else None)
+            mailbox = make_inbox(settings)
+            stack.enter_context(mailbox)
+            the_inbox = mailbox
+        the_outbox: Outbox = NoOutbox()
         if outbox:
-            stack.enter_context(the_outbox)
+            transport = make_outbox(settings, the_inbox if inbox else None)
+            stack.enter_context(transport)
+            the_outbox = transport
         yield MailService(
             inbox=the_inbox, outbox=the_outbox, judge=pool, ledger=stack.enter_context(open_ledger(settings)),
             archive=Archive(settings.storage.dir / "archive"), master=master_for(settings, registry),

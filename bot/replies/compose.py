@@ -1,9 +1,11 @@
 """The reply to a province's mail: rendered from outbox_templates/ and built as MIME bytes, threaded to it.
 
-Kinds (texts.ReplyKind): accepted, late (accepted after the deadline), rejected, unreadable, duplicate,
-mixed (some files filed, some not), no_attachment. Every reply has a text and an HTML alternative; a
-rejection carries the province's workbook with the erroneous cells marked (markup.py) and the blank form of
-its province. Thai text lives in the templates and in texts.py, keyed by code.
+Kinds (texts.ReplyKind): accepted (the province complete), partial (filed, the province not yet
+complete), late (completed after the deadline), rejected, unreadable, duplicate, mixed (some files filed,
+some not), no_attachment, conversation (a mail without a file answering one of our replies), link_only.
+Every reply has a text and an HTML alternative; a rejection carries the province's workbook with the
+erroneous cells marked (markup.py) and the blank form of its province. Thai text lives in the templates
+and in texts.py, keyed by code.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ class ProvinceProgress:
     expected: int  # LAOs the registry lists
     added: int  # LAOs this mail's accepted files hold
     missing: tuple[tuple[str, str], ...] = ()  # (อำเภอ, LAO full name), registry order
+    was_complete: bool = False  # before this mail: then it only corrects rows
 
     @property
     def complete(self) -> bool:

@@ -24,6 +24,7 @@ SHARED_LINK = re.compile(
     re.IGNORECASE,
 )
 MAX_LINKS = 5
+MAX_ANSWERS = 20  # the Message-IDs of a thread looked up (a References header may hold thousands)
 MAX_BODY_SCAN = 256 * 1024
 
 
@@ -71,7 +72,7 @@ class IncomingMail:
     def answers(self) -> tuple[str, ...]:
         """The Message-IDs this mail answers: In-Reply-To first, then References, newest first."""
         in_reply_to = re.findall(r"<[^<>\s]+>", " ".join(self.header("In-Reply-To")))
-        return tuple(dict.fromkeys([*in_reply_to, *reversed(self.references)]))
+        return tuple(dict.fromkeys([*in_reply_to, *reversed(self.references)]))[:MAX_ANSWERS]
 
     @property
     def fingerprint(self) -> str:
@@ -117,7 +118,7 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> IncomingMail:
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
             continue
-        if not filename and part.get_content_maintype() == "text":
+        if not filename and disposition != "attachment" and part.get_content_maintype() == "text":
             links.extend(_shared_links(payload))
             continue
         if _inline_image(part, disposition):

@@ -183,9 +183,11 @@ class MailService:
         judged = self.judge_mail(m.mail)
         if self.rules.trust.hold_unlisted and any(r.sender_verdict == "unverified" for r in judged.results):
             return self._hold(m, "sender_unlisted"), judged
-        answering = m.thread_of is not None and not m.mail.spreadsheets and not m.mail.shared_links
-        if answering and m.thread_of is not None and self.ledger.thread_acknowledged(m.thread_of):
-            # A thank-you or a question in a thread we already acknowledged: recorded, never answered again.
+        thread = m.thread_of
+        answering = thread is not None and not m.mail.spreadsheets and not m.mail.other_attachments
+        if answering and thread is not None and self.ledger.thread_acknowledged(thread):
+            # A thank-you, a question or a quoted link in a thread we already answered as a conversation:
+            # recorded, never answered again (a mail with any attachment is never a conversation).
             self.ledger.record_judgement(m.row.id, "conversation", m.mail.from_address,
                                          _iso(m.message.received_at), (), None)  # fmt: skip
             self.inbox.mark_handled(m.message)
@@ -258,8 +260,12 @@ class MailService:
         """The reply to a judged mail: late when it arrived after the deadline day; with the completeness
         of each province whose files were accepted, counted as the master counts once this is filed."""
         deadline = self.rules.round.deadline
-        late_after = deadline if deadline is not None and is_late(received_at, deadline) else None
-        standing = Standing(late_after, self._progress(judged), answering)
+        progress = self._progress(judged)
+        # Late as the master counts it: a correction of a province that was already complete before this
+        # mail does not make it late (its completion is dated by when its last LAO first arrived).
+        corrections_only = bool(progress) and all(p.was_complete for p in progress)
+        late = deadline is not None and is_late(received_at, deadline) and not corrections_only
+        standing = Standing(deadline if late else None, progress, answering)
         return compose_reply(mail, judged.results, self.rules.identity, self.clock(), standing)
 
     def _progress(self, judged: Judged) -> tuple[ProvinceProgress, ...]:
@@ -270,9 +276,12 @@ class MailService:
         out = []
         for province, codes in adding.items():
             laos = {lao.dla_code: lao for lao in self.rules.round.registry.laos_in(province)}
+            before = completeness(self.ledger, province, list(laos))
             done = completeness(self.ledger, province, list(laos), codes)
             missing = tuple((laos[c].district_th, laos[c].full_name_th) for c in done.missing)
-            out.append(ProvinceProgress(province, done.reported, done.expected, len(codes), missing))
+            out.append(
+                ProvinceProgress(province, done.reported, done.expected, len(codes), missing, before.complete)
+            )
         return tuple(out)
 
     # ------------------------------------------------------------------------------ set aside

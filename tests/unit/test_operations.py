@@ -162,3 +162,21 @@ def test_registry_import_prints_what_changed_and_installs_for_the_bot(
         "เทศบาลตำบลหนองหนาม"
     ]
     assert installed.provinces() == ["ลำพูน"]
+
+
+def test_reprocess_without_sending_needs_no_mail_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LOCALREPORT_TEST_NO_PASSWORD", raising=False)
+    cfg = tmp_path / "imap.toml"
+    cfg.write_text(
+        '[mailbox]\nbackend = "imap"\nhost = "imap.example.test"\nusername = "u"\n'
+        'password_env = "LOCALREPORT_TEST_NO_PASSWORD"\n[smtp]\nbackend = "smtp"\n'
+        'host = "smtp.example.test"\npassword_env = "LOCALREPORT_TEST_NO_PASSWORD"\nusername = "u"\n'
+        '[storage]\ndir = "state"\n'
+        'master_workbook = "master.xlsx"\n',
+        encoding="utf-8",
+    )
+
+    assert main(["reprocess", "--config", str(cfg), "--rejected"]) == 0
+    assert "nothing to reprocess" in capsys.readouterr().out

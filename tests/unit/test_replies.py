@@ -12,6 +12,7 @@ change of wording, regenerate them and review the diff:
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.utils
 import os
@@ -49,7 +50,7 @@ from tests.helpers.replies import (
     err,
     parsed,
 )
-from validators.findings import Finding
+from validators.findings import Finding, Severity
 from validators.messages import heading_for
 
 REGEN = os.environ.get("LOCALREPORT_REGEN_GOLDEN") == "1"
@@ -351,3 +352,16 @@ def test_operator_notices_are_auto_generated_and_never_threaded_to_the_province(
         assert notice.to_address == "ops@dla.go.th" and notice.kind == "operator_notice"
     assert "DMARC failure" in parsed(held.raw).get_content()
     assert "mail held for a person: dmarc_fail" in email.message_from_bytes(held.raw)["Subject"]
+
+
+def test_nothing_to_resend_is_said_only_when_the_province_is_complete() -> None:
+    warned = dataclasses.replace(
+        ACCEPTED, findings=(err("lao_type_changed", 9, "D", severity=Severity.WARNING, value="x"),)
+    )
+    partial = compose_reply(
+        MAIL, [warned], Identity(OUR_ADDRESS, "x"), NOW, Standing(provinces=(STILL_MISSING,))
+    )
+    complete = compose_reply(MAIL, [warned], Identity(OUR_ADDRESS, "x"), NOW, Standing(provinces=(COMPLETE,)))
+
+    assert "ไม่ต้องส่งใหม่" not in body(partial.raw) and "ข้อสังเกต" in body(partial.raw)
+    assert "ไม่ต้องส่งใหม่" in body(complete.raw)

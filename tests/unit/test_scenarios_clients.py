@@ -110,6 +110,25 @@ def test_a_thank_you_in_our_thread_is_answered_once_and_a_second_one_not_at_all(
     assert (desk.province(), desk.data()) == before
 
 
+def test_after_a_thank_you_a_pdf_sent_in_the_same_thread_is_still_answered(desk: Desk) -> None:
+    ack = desk.send(thunderbird(Letter(files=(("ลำพูน.xlsx", report()),)))).reply
+    thanks = desk.send(outlook_thai(answering(ack, body="ขอบคุณครับ\n"))).reply
+
+    pdf = desk.send(gmail_app(answering(thanks, files=(("รายงาน.pdf", cover_letter_pdf()),), body="ส่งครับ\n")))
+
+    assert (pdf.reply.kind, pdf.reply.word) == ("no_attachment", "ไม่พบไฟล์ Excel")
+
+
+def test_a_reply_quoting_our_link_request_is_not_asked_again(desk: Desk) -> None:
+    link = "https://docs.google.com/spreadsheets/d/1AbC/edit"
+    asked = desk.send(gmail_app(Letter(files=(), body=f"ไฟล์อยู่ที่ {link}\n"))).reply
+    assert asked.kind == "link_only"
+
+    quoted = desk.send(gmail_app(answering(asked, body=f"รับทราบครับ\n> ไฟล์อยู่ที่ {link}\n")))
+
+    assert quoted.summary.outcomes == {"conversation": 1} and quoted.replies == ()
+
+
 def test_a_pdf_cover_letter_beside_the_workbook_is_acknowledged_and_the_report_filed(desk: Desk) -> None:
     files = (("หนังสือนำส่ง สถจ.ลำพูน.pdf", cover_letter_pdf()), ("ลำพูน.xlsx", report()))
 

@@ -213,7 +213,8 @@ def test_a_correction_after_the_deadline_keeps_a_province_that_was_complete_on_t
     fixed = sorted(ALL)[3]
     correction = report({fixed}, changes={fixed: {"executive_name": "นางสาวแก้ว ใจงาม"}})
 
-    desk.send(mail(("ลำพูน แก้ไข.xlsx", correction)), at=bangkok(11, 9))
+    reply = desk.send(mail(("ลำพูน แก้ไข.xlsx", correction)), at=bangkok(11, 9)).reply
 
     assert desk.data()[fixed]["ชื่อ - สกุล ผู้บริหารท้องถิ่น"] == "นางสาวแก้ว ใจงาม"
     assert desk.province().status == "ครบ"
+    assert reply.kind == "accepted" and "หลังกำหนดส่ง" not in reply.subject  # the reply agrees with the master

@@ -114,3 +114,17 @@ def test_sheets_missing_some_districts_are_complete_for_what_they_hold() -> None
 def test_a_blank_form_alone_has_no_data_rows_on_its_first_sheet() -> None:
     report = check_report(make_report(PROVINCE, rows=[], sheets_by_district=False, extra_sheets=["คำชี้แจง"]))
     assert findings(report) == [("no_data_rows", "แบบสรุปผล", FIRST, "A")]
+
+
+def test_a_copy_of_the_report_sheet_is_read_once_not_as_duplicates() -> None:
+    wb = load_workbook(io.BytesIO(make_report("ลำพูน")))
+    copy = wb.copy_worksheet(wb.worksheets[0])
+    copy.title = "แบบสรุปผล (2)"
+    out = io.BytesIO()
+    wb.save(out)
+
+    report = check_report(out.getvalue())
+
+    assert report.status == "accepted"
+    assert len(report.records) == 58
+    assert [f.code for f in report.findings if f.code.startswith("lao_duplicate")] == []

@@ -203,3 +203,38 @@ def test_status_json_has_machine_codes_and_bangkok_times(settings: Settings) -> 
     assert rows["ตาก"]["expected"] == len(load_registry().laos_in("ตาก"))
     assert rows["สตูล"]["status"] == "missing"
     json.dumps(list(rows.values()), ensure_ascii=False)  # serialisable as is
+
+
+def test_judging_an_old_mail_again_never_overrides_a_newer_row_nor_revives_a_withdrawal(
+    tmp_path: Path,
+) -> None:
+    old, new = record("อบต.ก", "นายเก่า", province="ตาก"), record("อบต.ก", "นายใหม่", province="ตาก")
+    other = record("อบต.ข", province="ตาก")
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "ตาก", [old, other]), "2020-10-28T02:00:00+00:00")
+        file_mail(ledger, 2, accepted("b", "ตาก", [new]), "2020-10-30T02:00:00+00:00")
+        ledger.withdraw("ตาก", other.dla_code or "", "ส่งผิด")
+        # reprocessing mail 1 files its rows again, under new submission ids
+        refiled = accepted("c", "ตาก", [old, other])
+        ledger.record_judgement(1, "accepted", "p@dla.go.th", "2020-10-28T02:00:00+00:00", [refiled], None,
+                                rejudge=True)  # fmt: skip
+        rows = dataset.current_rows(ledger)
+        statuses = dataset.province_statuses(ledger, {"ตาก": 2}, DEADLINE)
+
+    assert [(r.lao_full_name, r.executive_name) for r, _ in rows] == [("อบต.ก", "นายใหม่")]
+    assert [(s.status, s.reported) for s in statuses] == [("ยังไม่ครบ", 1)]
+
+
+def test_a_withdrawal_changes_the_stamp_and_a_province_with_everything_withdrawn_has_not_sent(
+    tmp_path: Path,
+) -> None:
+    only = record("อบต.ก", province="ตาก")
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, accepted("a", "ตาก", [only]))
+        before = ledger.change_stamp()
+        ledger.withdraw("ตาก", only.dla_code or "", "ส่งผิดจังหวัด")
+        after = ledger.change_stamp()
+        statuses = dataset.province_statuses(ledger, {"ตาก": 67}, DEADLINE)
+
+    assert before != after
+    assert [(s.status, s.code, s.reported, s.versions) for s in statuses] == [("ยังไม่ส่ง", "missing", 0, 1)]
