@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from storage.ledger import Ledger
+from storage.ledger import AcceptedRow, Ledger
 from storage.thai import bangkok
 from storage.views import FILED, SubmissionView, submissions
 from validators.findings import LaoRecord
@@ -71,7 +71,7 @@ def current_rows(ledger: Ledger, order: Sequence[str] = ()) -> list[Row]:
 
 def reported_codes(ledger: Ledger, province: str) -> set[str]:
     """The รหัส อปท. in the province's current dataset."""
-    return set(_datasets(ledger, province, parse=False).get(province, {}))
+    return set(_current_keys(ledger, province)[0].get(province, {}))
 
 
 def province_statuses(ledger: Ledger, expected: Mapping[str, int], deadline: dt.date) -> list[ProvinceStatus]:
@@ -120,40 +120,46 @@ def _status(
     )  # fmt: skip
 
 
-def _datasets(
-    ledger: Ledger,
-    province: str | None = None,
-    firsts: dict[str, dict[str, SubmissionView]] | None = None,
-    *,
-    parse: bool = True,
-) -> dict[str, dict[str, Row]]:
-    """province → dla_code → its current row; `firsts` (when given) gets, for each LAO, the submission
-    that first brought it since its last withdrawal.
+Keys = dict[str, dict[str, AcceptedRow]]  # province → dla_code → the key of a row
+
+
+def _current_keys(ledger: Ledger, province: str | None = None) -> tuple[Keys, Keys]:
+    """The key of each LAO's current row, and of the row that first brought it since its last withdrawal.
 
     Rows count in the order the mails arrived (then filing order), so re-judging an old mail never
-    overrides a newer row; a withdrawal takes out the LAO's rows of every mail received until then. Without
-    `parse`, the rows' records are left unread (None): only the codes are wanted.
+    overrides a newer row; a withdrawal takes out the LAO's rows of every mail received until then.
+    Only keys are read (SQLite's JSON functions), never the records.
     """
-    subs = {s.id: s for s in submissions(ledger) if s.status == "accepted" and s.province}
     withdrawn = ledger.withdrawals(province)
-    keys = sorted(
-        ledger.accepted_rows(province), key=lambda k: (subs[k[1]].received_at, subs[k[1]].mail_id, k[1], k[0])
+    order = sorted(
+        ledger.accepted_rows(province), key=lambda k: (k.received_at, k.mail_id, k.submission_id, k.rowid)
     )
-    winners: dict[str, dict[str, tuple[int, SubmissionView]]] = {}
-    first: dict[str, dict[str, SubmissionView]] = {} if firsts is None else firsts
-    for rowid, sub_id, code in keys:
-        sub = subs[sub_id]
-        prov = sub.province or ""
-        if sub.mail_id <= withdrawn.get((prov, code), 0):
+    current: Keys = {}
+    first: Keys = {}
+    for key in order:
+        if key.mail_id <= withdrawn.get((key.province, key.code), 0):
             continue
-        current = winners.setdefault(prov, {})
-        current.pop(code, None)  # re-inserted: the dataset lists LAOs in the order of their current rows
-        current[code] = (rowid, sub)
-        first.setdefault(prov, {}).setdefault(code, sub)
-    records = ledger.records([r for w in winners.values() for r, _ in w.values()]) if parse else {}
+        rows = current.setdefault(key.province, {})
+        rows.pop(key.code, None)  # re-inserted: the dataset lists LAOs in the order of their current rows
+        rows[key.code] = key
+        first.setdefault(key.province, {}).setdefault(key.code, key)
+    return current, first
+
+
+def _datasets(
+    ledger: Ledger, province: str | None = None, firsts: dict[str, dict[str, SubmissionView]] | None = None
+) -> dict[str, dict[str, Row]]:
+    """province → dla_code → its current row (record and submission); `firsts` (when given) gets, for each
+    LAO, the submission that first brought it since its last withdrawal."""
+    current, first = _current_keys(ledger, province)
+    subs = {s.id: s for s in submissions(ledger)}
+    records = ledger.records([k.rowid for rows in current.values() for k in rows.values()])
+    if firsts is not None:
+        for prov, keyed in first.items():
+            firsts[prov] = {code: subs[k.submission_id] for code, k in keyed.items()}
     return {
-        prov: {code: (records.get(rowid), sub) for code, (rowid, sub) in rows.items()}  # type: ignore[misc]
-        for prov, rows in winners.items()
+        prov: {code: (records[k.rowid], subs[k.submission_id]) for code, k in rows.items()}
+        for prov, rows in current.items()
     }
 
 
@@ -170,6 +176,7 @@ class Completeness:
     reported: int
     expected: int
     missing: tuple[str, ...]  # รหัส อปท., registry order
+    was_complete: bool = False  # before the rows being added: they then only correct it
 
     @property
     def complete(self) -> bool:
@@ -184,5 +191,8 @@ def completeness(
     ledger: Ledger, province: str, registry_codes: Sequence[str], adding: Collection[str] = ()
 ) -> Completeness:
     """The province's completeness once the codes `adding` (rows about to be filed) join its dataset."""
-    have = reported_codes(ledger, province) | set(adding)
-    return Completeness(province, len(have), len(registry_codes), tuple(missing_laos(registry_codes, have)))
+    before = reported_codes(ledger, province)
+    have = before | set(adding)
+    was_complete = bool(registry_codes) and not missing_laos(registry_codes, before)
+    missing = tuple(missing_laos(registry_codes, have))
+    return Completeness(province, len(have), len(registry_codes), missing, was_complete)

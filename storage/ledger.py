@@ -12,6 +12,7 @@ from typing import Literal
 
 from storage.errors import LedgerError
 from storage.ledger_rows import (
+    AcceptedRow,
     ArchivedMail,
     MailRow,
     MailState,
@@ -26,6 +27,7 @@ from storage.schema import migrate
 from validators.findings import LaoRecord
 
 __all__ = [
+    "AcceptedRow",
     "ArchivedMail",
     "Ledger",
     "MailRow",
@@ -297,18 +299,21 @@ class Ledger:
 
     # --- a province's dataset (storage/dataset.py) ------------------------------------------------
 
-    def accepted_rows(self, province: str | None = None) -> list[tuple[int, int, str]]:
-        """(record rowid, submission id, รหัส อปท.) of every accepted row (of one province), read by
-        SQLite's JSON functions: the dataset is decided on these, and only its winning records are parsed."""
+    def accepted_rows(self, province: str | None = None) -> list[AcceptedRow]:
+        """Every accepted row (of one province) by its key, read by SQLite's JSON functions: the dataset is
+        decided on these, and only its winning records are parsed (`records`)."""
         sql = (
-            "SELECT r.rowid, r.submission_id, COALESCE(json_extract(r.data, '$.dla_code'), "
-            "json_extract(r.data, '$.lao_full_name')) FROM records r JOIN submissions s "
-            "ON s.id = r.submission_id WHERE s.status = 'accepted'"
+            "SELECT r.rowid, r.submission_id, s.mail_id, s.province, s.received_at, "
+            "COALESCE(json_extract(r.data, '$.dla_code'), json_extract(r.data, '$.lao_full_name')) "
+            "FROM records r JOIN submissions s ON s.id = r.submission_id WHERE s.status = 'accepted'"
         )
         args: tuple[str, ...] = ()
         if province is not None:
             sql, args = sql + " AND s.province = ?", (province,)
-        return [(int(rowid), int(sub), str(code)) for rowid, sub, code in self.conn.execute(sql, args)]
+        return [
+            AcceptedRow(int(rowid), int(sub), int(mail), str(prov or ""), str(at), str(code))
+            for rowid, sub, mail, prov, at, code in self.conn.execute(sql, args)
+        ]
 
     def records(self, rowids: Sequence[int]) -> dict[int, LaoRecord]:
         """The records with these rowids, validated."""

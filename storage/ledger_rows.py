@@ -70,3 +70,15 @@ class ArchivedMail:
     id: int
     sha256: str
     received_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptedRow:
+    """The key of one accepted row: where it is, which mail brought it and when, and its รหัส อปท."""
+
+    rowid: int
+    submission_id: int
+    mail_id: int
+    province: str
+    received_at: str  # ISO, UTC: compared as text (one format)
+    code: str

@@ -276,11 +276,12 @@ class MailService:
         out = []
         for province, codes in adding.items():
             laos = {lao.dla_code: lao for lao in self.rules.round.registry.laos_in(province)}
-            before = completeness(self.ledger, province, list(laos))
             done = completeness(self.ledger, province, list(laos), codes)
             missing = tuple((laos[c].district_th, laos[c].full_name_th) for c in done.missing)
             out.append(
-                ProvinceProgress(province, done.reported, done.expected, len(codes), missing, before.complete)
+                ProvinceProgress(
+                    province, done.reported, done.expected, len(codes), missing, done.was_complete
+                )
             )
         return tuple(out)
 
