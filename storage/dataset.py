@@ -131,12 +131,9 @@ def _current_keys(ledger: Ledger, province: str | None = None) -> tuple[Keys, Ke
     Only keys are read (SQLite's JSON functions), never the records.
     """
     withdrawn = ledger.withdrawals(province)
-    order = sorted(
-        ledger.accepted_rows(province), key=lambda k: (k.received_at, k.mail_id, k.submission_id, k.rowid)
-    )
     current: Keys = {}
     first: Keys = {}
-    for key in order:
+    for key in ledger.accepted_rows(province):
         if key.mail_id <= withdrawn.get((key.province, key.code), 0):
             continue
         rows = current.setdefault(key.province, {})

@@ -59,11 +59,17 @@ class Ledger:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except sqlite3.Error as e:
+            raise LedgerError(f"cannot open ledger {path}: {e}") from e
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
             migrate(conn, path)
-        except sqlite3.Error as e:
+        except (sqlite3.Error, LedgerError) as e:
+            conn.close()
+            if isinstance(e, LedgerError):
+                raise
             raise LedgerError(f"cannot open ledger {path}: {e}") from e
         try:
             yield cls(conn, path)
@@ -300,20 +306,17 @@ class Ledger:
     # --- a province's dataset (storage/dataset.py) ------------------------------------------------
 
     def accepted_rows(self, province: str | None = None) -> list[AcceptedRow]:
-        """Every accepted row (of one province) by its key, read by SQLite's JSON functions: the dataset is
-        decided on these, and only its winning records are parsed (`records`)."""
+        """Every accepted row (of one province) by its key, in the order the mails arrived (then filing
+        order): the dataset is decided on these, and only its winning records are parsed (`records`)."""
         sql = (
-            "SELECT r.rowid, r.submission_id, s.mail_id, s.province, s.received_at, "
-            "COALESCE(json_extract(r.data, '$.dla_code'), json_extract(r.data, '$.lao_full_name')) "
+            "SELECT s.received_at, s.mail_id, r.submission_id, r.rowid, COALESCE(s.province, ''), r.dla_code "
             "FROM records r JOIN submissions s ON s.id = r.submission_id WHERE s.status = 'accepted'"
         )
         args: tuple[str, ...] = ()
         if province is not None:
             sql, args = sql + " AND s.province = ?", (province,)
-        return [
-            AcceptedRow(int(rowid), int(sub), int(mail), str(prov or ""), str(at), str(code))
-            for rowid, sub, mail, prov, at, code in self.conn.execute(sql, args)
-        ]
+        order = " ORDER BY s.received_at, s.mail_id, r.submission_id, r.rowid"
+        return list(map(AcceptedRow._make, self.conn.execute(sql + order, args)))
 
     def records(self, rowids: Sequence[int]) -> dict[int, LaoRecord]:
         """The records with these rowids, validated."""
@@ -335,7 +338,7 @@ class Ledger:
             )
             filed = c.execute(
                 "SELECT COUNT(*) FROM records r JOIN submissions s ON s.id = r.submission_id "
-                "WHERE s.status = 'accepted' AND s.province = ? AND json_extract(r.data, '$.dla_code') = ?",
+                "WHERE s.status = 'accepted' AND s.province = ? AND r.dla_code = ?",
                 (province, dla_code),
             ).fetchone()[0]
         return int(filed)
@@ -375,8 +378,8 @@ def _insert_submission(
     )  # fmt: skip
     sid = cur.lastrowid
     c.executemany(
-        "INSERT INTO records (submission_id, data) VALUES (?, ?)",
-        [(sid, r.to_json()) for r in sub.records],
+        "INSERT INTO records (submission_id, data, dla_code) VALUES (?, ?, ?)",
+        [(sid, r.to_json(), r.dla_code or r.lao_full_name) for r in sub.records],
     )
     c.executemany(
         "INSERT INTO findings (submission_id, severity, code, sheet, row, col, header, value, "

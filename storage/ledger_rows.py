@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from validators.findings import Finding, LaoRecord
 
@@ -72,13 +72,13 @@ class ArchivedMail:
     received_at: str
 
 
-@dataclass(frozen=True, slots=True)
-class AcceptedRow:
-    """The key of one accepted row: where it is, which mail brought it and when, and its รหัส อปท."""
+class AcceptedRow(NamedTuple):
+    """The key of one accepted row: when the mail that brought it arrived, which mail, submission and row,
+    its province and its รหัส อปท. (a tuple: thousands are read for every reply)."""
 
-    rowid: int
-    submission_id: int
-    mail_id: int
-    province: str
     received_at: str  # ISO, UTC: compared as text (one format)
+    mail_id: int
+    submission_id: int
+    rowid: int
+    province: str
     code: str

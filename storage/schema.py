@@ -28,8 +28,13 @@ CREATE INDEX IF NOT EXISTS withdrawals_province ON withdrawals(province)
 """
 # version → the statements that take a ledger of version - 1 to it.
 MIGRATIONS: dict[int, str] = {
-    # 2: the mail whose reply a mail answers (a conversation, not a report), and explicit withdrawals.
-    2: "ALTER TABLE mails ADD COLUMN thread_of INTEGER REFERENCES mails(id);" + WITHDRAWALS,
+    # 2: the mail whose reply a mail answers (a conversation, not a report), explicit withdrawals, and the
+    # key and index every reply's count of its province reads (records.dla_code, filled from the JSON).
+    2: "ALTER TABLE mails ADD COLUMN thread_of INTEGER REFERENCES mails(id);"
+    "CREATE INDEX IF NOT EXISTS submissions_province ON submissions(province, status);"
+    "ALTER TABLE records ADD COLUMN dla_code TEXT;"
+    "UPDATE records SET dla_code = "
+    "COALESCE(json_extract(data, '$.dla_code'), json_extract(data, '$.lao_full_name'));" + WITHDRAWALS,
 }
 
 SCHEMA = (
@@ -74,9 +79,11 @@ CREATE TABLE IF NOT EXISTS submissions (
     sender_verdict TEXT                         -- verified | unverified | unknown_province | NULL (no map)
 );
 CREATE INDEX IF NOT EXISTS submissions_sha ON submissions(attachment_sha256);
+CREATE INDEX IF NOT EXISTS submissions_province ON submissions(province, status);
 CREATE TABLE IF NOT EXISTS records (
     submission_id INTEGER NOT NULL REFERENCES submissions(id),
-    data TEXT NOT NULL                          -- LaoRecord as JSON
+    data TEXT NOT NULL,                         -- LaoRecord as JSON
+    dla_code TEXT                               -- its รหัส อปท. (else its name): the dataset's key (v2)
 );
 CREATE INDEX IF NOT EXISTS records_submission ON records(submission_id);
 CREATE TABLE IF NOT EXISTS findings (
@@ -109,23 +116,49 @@ CREATE INDEX IF NOT EXISTS replies_state ON replies(state);
 
 def migrate(conn: sqlite3.Connection, path: Path) -> int:
     """Bring the ledger at `path` to SCHEMA_VERSION and return the version it had (0 for a new file, or
-    for one of release 0.1.0, which predates versioning); refuse a ledger newer than this release."""
-    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if found > SCHEMA_VERSION:
+    for one of release 0.1.0, which predates versioning); refuse a ledger newer than this release.
+
+    Each step runs in one IMMEDIATE transaction that reads the version again first: two processes opening
+    an old ledger at once (the daemon and `status`) migrate it once, the second finding it done.
+    """
+    found = _version(conn, path)
+    if found == SCHEMA_VERSION:
+        return found
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        now = _version(conn, path)
+        if (
+            conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mails'").fetchone()
+            is None
+        ):
+            _run(conn, SCHEMA)  # a new file: the current schema at once
+        else:
+            for version in range(max(now, 1) + 1, SCHEMA_VERSION + 1):  # 0.1.0: the version-1 tables
+                _run(conn, MIGRATIONS[version])
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return found
+
+
+def _version(conn: sqlite3.Connection, path: Path) -> int:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
         raise LedgerError(
-            f"ledger {path} has schema version {found}, newer than this release's {SCHEMA_VERSION}: "
+            f"ledger {path} has schema version {version}, newer than this release's {SCHEMA_VERSION}: "
             "run the localreport release that wrote it, or a newer one"
         )
-    tables = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mails'"
-    fresh = conn.execute(tables).fetchone() is None
-    if fresh:
-        stamp = f"PRAGMA user_version = {SCHEMA_VERSION};"
-        conn.executescript(f"BEGIN IMMEDIATE; {SCHEMA}; {stamp} COMMIT;")
-        return found
-    for version in range(max(found, 1) + 1, SCHEMA_VERSION + 1):
-        conn.executescript(
-            f"BEGIN IMMEDIATE; {MIGRATIONS[version]}; PRAGMA user_version = {version}; COMMIT;"
-        )
-    if found < 1:  # release 0.1.0: the version-1 tables, never stamped
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return found
+    return version
+
+
+def _run(conn: sqlite3.Connection, script: str) -> None:
+    """Execute a script statement by statement inside the caller's transaction (executescript commits)."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):  # a ";" inside a literal or comment does not end it
+            if statement.strip(" \n;"):
+                conn.execute(statement)
+            statement = ""
