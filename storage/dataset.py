@@ -77,14 +77,15 @@ def reported_codes(ledger: Ledger, province: str) -> set[str]:
 def province_statuses(ledger: Ledger, expected: Mapping[str, int], deadline: dt.date) -> list[ProvinceStatus]:
     """One line per province of `expected` (in its order), then any other province that filed."""
     filed: dict[str, list[SubmissionView]] = {}
+    by_id: dict[int, SubmissionView] = {}
     for s in submissions(ledger):
+        by_id[s.id] = s
         if s.province and s.status in FILED:
             filed.setdefault(s.province, []).append(s)
-    firsts: dict[str, dict[str, SubmissionView]] = {}
-    datasets = _datasets(ledger, firsts=firsts)
+    current, first = _current_keys(ledger)  # counts and dates only: no record is read
     return [
-        _status(province, filed.get(province, []), datasets.get(province, {}), expected.get(province, 0),
-                deadline, firsts.get(province, {}))
+        _status(province, filed.get(province, []), current.get(province, {}), expected.get(province, 0),
+                deadline, {code: by_id[k.submission_id] for code, k in first.get(province, {}).items()})
         for province in [*expected, *(p for p in filed if p not in expected)]
     ]  # fmt: skip
 
@@ -99,8 +100,8 @@ def state_word(reported: int, expected: int, *, late: bool = False) -> str:
 
 
 def _status(
-    province: str, mine: list[SubmissionView], rows: Mapping[str, Row], expected: int, deadline: dt.date,
-    first: Mapping[str, SubmissionView],
+    province: str, mine: list[SubmissionView], rows: Mapping[str, AcceptedRow], expected: int,
+    deadline: dt.date, first: Mapping[str, SubmissionView],
 ) -> ProvinceStatus:  # fmt: skip
     if not mine:
         return ProvinceStatus(province, STATUS_MISSING, None, "", 0, len(rows), expected, 0, 0)
@@ -143,17 +144,11 @@ def _current_keys(ledger: Ledger, province: str | None = None) -> tuple[Keys, Ke
     return current, first
 
 
-def _datasets(
-    ledger: Ledger, province: str | None = None, firsts: dict[str, dict[str, SubmissionView]] | None = None
-) -> dict[str, dict[str, Row]]:
-    """province → dla_code → its current row (record and submission); `firsts` (when given) gets, for each
-    LAO, the submission that first brought it since its last withdrawal."""
-    current, first = _current_keys(ledger, province)
+def _datasets(ledger: Ledger, province: str | None = None) -> dict[str, dict[str, Row]]:
+    """province → dla_code → its current row: the record (parsed) and the submission that filed it."""
+    current, _first = _current_keys(ledger, province)
     subs = {s.id: s for s in submissions(ledger)}
     records = ledger.records([k.rowid for rows in current.values() for k in rows.values()])
-    if firsts is not None:
-        for prov, keyed in first.items():
-            firsts[prov] = {code: subs[k.submission_id] for code, k in keyed.items()}
     return {
         prov: {code: (records[k.rowid], subs[k.submission_id]) for code, k in rows.items()}
         for prov, rows in current.items()

@@ -3,12 +3,15 @@
 `MailService` is built once from its ports (inbox, outbox, judge, ledger, archive, master, clock) and its
 `Rules`; `handle` takes one message through these steps, each safe to repeat:
 
-1. archive its exact bytes (content-addressed) and count the attempt (a mail that kills the process is
-   quarantined after `max_attempts`);
+1. archive its exact bytes (content-addressed);
 2. a mail the ledger already knows (by sha256, or by fingerprint when delivered anew) is only moved;
-3. the gate: robots are never answered, doubtful mail is held for a person (policy.py);
-4. judge every workbook, then commit the filing and the reply to send in one transaction;
-5. send what the ledger holds as pending, then move the mail out of the inbox.
+3. count the attempt, with the thread it answers (a mail that kills the process is quarantined after
+   `max_attempts`);
+4. the gate: robots are never answered, doubtful mail is held for a person (policy.py);
+5. judge every workbook, then commit the filing and the reply to send in one transaction — the reply
+   counts the province's LAOs as the master will (storage/dataset.py), and a mail without a file in a
+   thread already answered as a conversation is recorded without a reply;
+6. send what the ledger holds as pending, then move the mail out of the inbox.
 
 `run_cycle` does that for every message; `rejudge` judges archived mail again (reprocessing after a
 registry update). The master workbook is rebuilt only by `storage.master.Master.rebuild`.
