@@ -294,14 +294,11 @@ class Ledger:
     def thread_acknowledged(self, root: int) -> bool:
         """Whether a mail of this thread was already answered as a conversation or asked for the file
         instead of a link (each at most once per thread: a quoted link must not start a ping-pong)."""
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM replies r JOIN mails m ON m.id = r.mail_id "
-                "WHERE r.kind IN ('conversation', 'link_only') AND (m.thread_of = ? OR m.id = ?) LIMIT 1",
-                (root, root),
-            ).fetchone()
-            is not None
+        sql = (
+            "SELECT 1 FROM replies r JOIN mails m ON m.id = r.mail_id "
+            "WHERE r.kind IN ('conversation', 'link_only') AND (m.thread_of = ? OR m.id = ?) LIMIT 1"
         )
+        return self.conn.execute(sql, (root, root)).fetchone() is not None
 
     # --- a province's dataset (storage/dataset.py) ------------------------------------------------
 
