@@ -9,7 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RUNS = [
     ["bench_validate.py", "--repeat", "30"],
-    ["bench_master.py"],
+    ["bench_master.py", "--repeat", "7"],
     ["bench_hostile.py"],
     ["bench_daemon.py", "--reports", "1000", "--naive-budget", "300"],
 ]
