@@ -129,7 +129,7 @@ def _current_keys(ledger: Ledger, province: str | None = None) -> tuple[Keys, Ke
 
     Rows count in the order the mails arrived (then filing order), so re-judging an old mail never
     overrides a newer row; a withdrawal takes out the LAO's rows of every mail received until then.
-    Only keys are read (SQLite's JSON functions), never the records.
+    Only the keys are read (records.dla_code), never the records.
     """
     withdrawn = ledger.withdrawals(province)
     current: Keys = {}
