@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from parsers.limits import DEFAULT_LIMITS, Limits
-from validators import Form, Registry, load_form, load_registry
+from validators import Form, Registry
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)  # Gmail counts its sending limit over a rolling day
@@ -83,14 +83,11 @@ class RoundRules:
 
 @dataclass(frozen=True, slots=True)
 class Rules:
+    """Everything the use case decides by (bot.entrypoints.config.Settings.rules makes it)."""
+
     round: RoundRules
     identity: Identity = Identity()
     limits: ReplyLimits = ReplyLimits()
     trust: Trust = Trust()
     patience: Patience = Patience()
     parse: Limits = DEFAULT_LIMITS  # for zip attachments unpacked while reading the mail
-
-    @classmethod
-    def bundled(cls, deadline: dt.date | None = None) -> Rules:
-        """Defaults on the bundled registry and form (for tests and benchmarks of the use case)."""
-        return cls(RoundRules(load_registry(), load_form(), deadline))
