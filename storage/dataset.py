@@ -170,14 +170,6 @@ class Completeness:
     missing: tuple[str, ...]  # รหัส อปท., registry order
     was_complete: bool = False  # before the rows being added: they then only correct it
 
-    @property
-    def complete(self) -> bool:
-        return self.expected > 0 and not self.missing
-
-    @property
-    def state(self) -> str:
-        return state_word(self.reported, self.expected)
-
 
 def completeness(
     ledger: Ledger, province: str, registry_codes: Sequence[str], adding: Collection[str] = ()

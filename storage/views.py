@@ -55,13 +55,14 @@ class FindingView:
 
 
 def submissions(ledger: Ledger) -> list[SubmissionView]:
-    """Every submission, in filing order, with its mail's identity and the state of its reply."""
+    """Every submission, in the order the mails arrived (then filing order: re-judging an old mail never
+    makes it the latest version), with its mail's identity and the state of its reply."""
     rows = ledger.conn.execute(
         "SELECT s.id, s.received_at, s.province, s.filename, s.sender, s.status, s.rows, s.errors, "
         "s.warnings, m.message_id, m.subject, COALESCE(r.state, 'none'), s.sender_verdict, m.id "
         "FROM submissions s JOIN mails m ON m.id = s.mail_id "
         "LEFT JOIN replies r ON r.id = (SELECT MAX(id) FROM replies "
-        "WHERE mail_id = m.id AND kind != 'operator_notice') ORDER BY s.id"
+        "WHERE mail_id = m.id AND kind != 'operator_notice') ORDER BY s.received_at, m.id, s.id"
     ).fetchall()
     return [SubmissionView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
 

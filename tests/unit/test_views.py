@@ -238,3 +238,19 @@ def test_a_withdrawal_changes_the_stamp_and_a_province_with_everything_withdrawn
 
     assert before != after
     assert [(s.status, s.code, s.reported, s.versions) for s in statuses] == [("ยังไม่ส่ง", "missing", 0, 1)]
+
+
+def test_judging_an_old_rejected_mail_again_does_not_make_it_the_latest_version(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(ledger, 1, rejected("a", "ลำพูน"), "2020-10-28T02:00:00+00:00")
+        file_mail(
+            ledger, 2, accepted("b", "ลำพูน", [record("อบต.ก", province="ลำพูน")]), "2020-10-30T02:00:00+00:00"
+        )
+        again = [rejected("c", "ลำพูน")]  # reprocessing files mail 1 anew, under new submission ids
+        ledger.record_judgement(1, "rejected", "p@dla.go.th", "2020-10-28T02:00:00+00:00", again, None,
+                                rejudge=True)  # fmt: skip
+        findings = views.latest_rejected_findings(ledger)
+        [status] = dataset.province_statuses(ledger, {"ลำพูน": 59}, DEADLINE)
+
+    assert findings == []
+    assert (status.errors, status.last_received) == (0, dt.datetime(2020, 10, 30, 2, tzinfo=dt.UTC))
