@@ -3,6 +3,8 @@ schema version, and everything the operator does with it still works.
 
 tests/fixtures/release-0.1.0/ holds the storage folder (ledger and raw-mail archive) that release 0.1.0
 (commit b553368) wrote for `localreport demo`: กาญจนบุรี accepted, ลำพูน rejected, ตาก without a file.
+One value was rewritten since: the demo's absolute Maildir path in `mail_sources` is now `demo/mailbox`
+(no file of the repository names a path of one machine); schema, version and every other row are as written.
 """
 
 from __future__ import annotations
