@@ -22,6 +22,7 @@ from storage.ledger_rows import (
     ReplyState,
     SenderVerdict,
     SubmissionStatus,
+    dataset_key,
 )
 from storage.schema import migrate
 from validators.findings import LaoRecord
@@ -38,6 +39,7 @@ __all__ = [
     "ReplyState",
     "SenderVerdict",
     "SubmissionStatus",
+    "dataset_key",
     "now_iso",
 ]
 
@@ -377,7 +379,7 @@ def _insert_submission(
     sid = cur.lastrowid
     c.executemany(
         "INSERT INTO records (submission_id, data, dla_code) VALUES (?, ?, ?)",
-        [(sid, r.to_json(), r.dla_code or r.lao_full_name) for r in sub.records],
+        [(sid, r.to_json(), dataset_key(r)) for r in sub.records],
     )
     c.executemany(
         "INSERT INTO findings (submission_id, severity, code, sheet, row, col, header, value, "

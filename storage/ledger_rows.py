@@ -82,3 +82,8 @@ class AcceptedRow(NamedTuple):
     rowid: int
     province: str
     code: str
+
+
+def dataset_key(record: LaoRecord) -> str:
+    """The key a row is counted by in its province's dataset: its รหัส อปท., else its name."""
+    return record.dla_code or record.lao_full_name

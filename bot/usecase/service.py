@@ -40,7 +40,7 @@ from bot.usecase.progress import Progress
 from bot.usecase.rules import Rules
 from storage.archive import Archive
 from storage.dataset import completeness
-from storage.ledger import ArchivedMail, Ledger, MailRow, NewSubmission, QueuedReply, ReplyState
+from storage.ledger import ArchivedMail, Ledger, MailRow, NewSubmission, QueuedReply, ReplyState, dataset_key
 from storage.master import Master
 from validators.province import sender_mismatch
 
@@ -275,7 +275,7 @@ class MailService:
         adding: dict[str, set[str]] = {}
         for sub in judged.submissions:
             if sub.status == "accepted" and sub.province:
-                adding.setdefault(sub.province, set()).update(r.dla_code or "" for r in sub.records)
+                adding.setdefault(sub.province, set()).update(map(dataset_key, sub.records))
         out = []
         for province, codes in adding.items():
             laos = {lao.dla_code: lao for lao in self.rules.round.registry.laos_in(province)}
