@@ -23,6 +23,7 @@ SHARED_LINK = re.compile(
     r"|[\w-]+\.sharepoint\.com|(?:www\.)?dropbox\.com)[^\s\"'<>)]*",
     re.IGNORECASE,
 )
+MSG_ID = re.compile(r"<[^<>\s]+>")  # a Message-ID in In-Reply-To or References
 MAX_LINKS = 5
 MAX_ANSWERS = 20  # the Message-IDs of a thread looked up (a References header may hold thousands)
 MAX_BODY_SCAN = 256 * 1024
@@ -71,7 +72,7 @@ class IncomingMail:
     @property
     def answers(self) -> tuple[str, ...]:
         """The Message-IDs this mail answers: In-Reply-To first, then References, newest first."""
-        in_reply_to = re.findall(r"<[^<>\s]+>", " ".join(self.header("In-Reply-To")))
+        in_reply_to = MSG_ID.findall(" ".join(self.header("In-Reply-To")))
         return tuple(dict.fromkeys([*in_reply_to, *reversed(self.references)]))[:MAX_ANSWERS]
 
     @property
@@ -130,7 +131,7 @@ def parse_mail(raw: bytes, limits: Limits = DEFAULT_LIMITS) -> IncomingMail:
             spreadsheets.append(Attachment(filename or f"attachment.{kind}", payload))
         else:
             others.append(filename or part.get_content_type())
-    references = tuple(re.findall(r"<[^<>\s]+>", " ".join(str(v) for v in msg.get_all("References", []))))
+    references = tuple(MSG_ID.findall(" ".join(str(v) for v in msg.get_all("References", []))))
     return IncomingMail(
         message_id=(msg.get("Message-ID") or "").strip(),
         subject=decode_text(msg.get("Subject")),
