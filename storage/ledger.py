@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from storage.errors import LedgerError
+from storage.ledger_base import now_iso
 from storage.ledger_rows import (
     AcceptedRow,
     ArchivedMail,
@@ -24,6 +24,7 @@ from storage.ledger_rows import (
     SubmissionStatus,
     dataset_key,
 )
+from storage.reply_queue import ReplyQueue, insert_reply
 from storage.schema import migrate
 from validators.findings import LaoRecord
 
@@ -44,16 +45,8 @@ __all__ = [
 ]
 
 
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-class Ledger:
+class Ledger(ReplyQueue):
     """One SQLite file in WAL mode. Open it with `Ledger.open(path)` as a context manager."""
-
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
 
     @classmethod
     @contextmanager
@@ -78,16 +71,6 @@ class Ledger:
         finally:
             conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
-
     # --- mails -------------------------------------------------------------------------------
 
     def mail_by_sha(self, sha256: str) -> MailRow | None:
@@ -102,6 +85,19 @@ class Ledger:
             "SELECT id, sha256, message_id, state, attempts, outcome FROM mails "
             "WHERE fingerprint = ? AND state != 'new' ORDER BY id LIMIT 1",
             (fingerprint,),
+        ).fetchone()
+        return MailRow(*row) if row else None
+
+    def mail_by_identity(self, message_id: str, from_address: str, subject: str) -> MailRow | None:
+        """A mail already handled with this Message-ID, From and Subject: the same message met again (moved
+        back to the inbox, labelled twice), recognised from a header fetch before its body is downloaded.
+        A mail without a Message-ID is never recognised this way."""
+        if not message_id:
+            return None
+        row = self.conn.execute(
+            "SELECT id, sha256, message_id, state, attempts, outcome FROM mails WHERE message_id = ? "
+            "AND from_address = ? AND subject = ? AND state != 'new' ORDER BY id LIMIT 1",
+            (message_id, from_address, subject),
         ).fetchone()
         return MailRow(*row) if row else None
 
@@ -171,7 +167,7 @@ class Ledger:
             for sub in submissions:
                 _insert_submission(c, mail_id, sender, received_at, sub)
             if reply is not None:
-                _insert_reply(c, mail_id, reply)
+                insert_reply(c, mail_id, reply)
             c.execute(
                 "UPDATE mails SET state = 'judged', outcome = ?, judged_at = ? WHERE id = ?",
                 (outcome, now_iso(), mail_id),
@@ -189,22 +185,7 @@ class Ledger:
                 (state, outcome, reason, now_iso(), mail_id),
             )
             if notice is not None:
-                _insert_reply(c, mail_id, notice)
-
-    def reply_times(
-        self, since: dt.datetime, to_address: str | None = None, sent_only: bool = False
-    ) -> list[dt.datetime]:
-        """When replies (not operator notices) were queued or sent since `since`, for the rate limits."""
-        states = ("sent",) if sent_only else ("pending", "sending", "sent")
-        sql = (
-            "SELECT COALESCE(sent_at, created_at) FROM replies WHERE kind != 'operator_notice' "
-            f"AND state IN ({','.join('?' * len(states))}) AND COALESCE(sent_at, created_at) >= ?"
-        )
-        args: list[object] = [*states, since.astimezone(dt.UTC).isoformat(timespec="seconds")]
-        if to_address is not None:
-            sql += " AND lower(to_address) = lower(?)"
-            args.append(to_address)
-        return [dt.datetime.fromisoformat(r[0]) for r in self.conn.execute(sql, args)]
+                insert_reply(c, mail_id, notice)
 
     def filed_status(self, attachment_sha256: str) -> str | None:
         """The status of the first filing of this exact file (accepted/rejected), or None."""
@@ -215,28 +196,6 @@ class Ledger:
         ).fetchone()
         return str(row[0]) if row else None
 
-    # --- replies -----------------------------------------------------------------------------
-
-    def pending_replies(self, mail_id: int | None = None) -> list[PendingReply]:
-        """Replies still to send (all, or one mail's), found through the index on state."""
-        sql = (
-            "SELECT id, mail_id, message_id, to_address, raw, state FROM replies "
-            "WHERE state IN ('pending', 'sending')"
-        )
-        args: tuple[int, ...] = ()
-        if mail_id is not None:
-            sql, args = sql + " AND mail_id = ?", (mail_id,)
-        return [PendingReply(*r) for r in self.conn.execute(sql + " ORDER BY id", args)]
-
-    def mark_reply_sending(self, reply_id: int) -> None:
-        """Committed before the transport is asked: after a crash we know to look before resending."""
-        with self.transaction() as c:
-            c.execute("UPDATE replies SET state = 'sending' WHERE id = ? AND state = 'pending'", (reply_id,))
-
-    def mark_reply_sent(self, reply_id: int) -> None:
-        with self.transaction() as c:
-            c.execute("UPDATE replies SET state = 'sent', sent_at = ? WHERE id = ?", (now_iso(), reply_id))
-
     def change_stamp(self) -> str:
         """Changes whenever something the master shows changes (a judgement, a reply's state)."""
         mails = self.conn.execute("SELECT COUNT(*), COALESCE(MAX(judged_at), '') FROM mails").fetchone()
@@ -244,15 +203,6 @@ class Ledger:
         sent = self.conn.execute("SELECT COUNT(*) FROM replies WHERE state = 'sent'").fetchone()
         withdrawn = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM withdrawals").fetchone()
         return f"{mails[0]}:{mails[1]}:{subs[0]}:{sent[0]}:{withdrawn[0]}"
-
-    def meta(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return str(row[0]) if row else None
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as c:
-            c.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?",
-                      (key, value, value))  # fmt: skip
 
     def mails_to_rejudge(
         self, message_id: str | None = None, *, rejected: bool = False
@@ -353,14 +303,21 @@ class Ledger:
         return {(p, c): int(n) for p, c, n in self.conn.execute(sql + " GROUP BY province, dla_code", args)}
 
     def counts(self) -> dict[str, int]:
-        """Operator figures: mails by state and replies waiting."""
+        """Operator figures: mails by state and replies by state (`replies_pending`: waiting to go)."""
         out = {
             f"mails_{s}": n for s, n in self.conn.execute("SELECT state, COUNT(*) FROM mails GROUP BY state")
         }
-        out["replies_pending"] = self.conn.execute(
-            "SELECT COUNT(*) FROM replies WHERE state IN ('pending', 'sending')"
-        ).fetchone()[0]
+        out.update(self.reply_counts())
         return out
+
+    def note_failure(self, source: tuple[str, str, str], error: str) -> None:
+        """Record why handling the mail at this mailbox location failed (it stays new and is tried again)."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE mails SET last_error = ? WHERE id = (SELECT mail_id FROM mail_sources "
+                "WHERE mailbox = ? AND uidvalidity = ? AND uid = ?)",
+                (error[:1000], *source),
+            )
 
 
 def _insert_submission(
@@ -390,11 +347,3 @@ def _insert_submission(
             for f, msg in sub.findings
         ],
     )  # fmt: skip
-
-
-def _insert_reply(c: sqlite3.Connection, mail_id: int, r: QueuedReply) -> None:
-    c.execute(
-        "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at, state, reason) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (mail_id, r.message_id, r.kind, r.to_address, r.raw, now_iso(), r.state, r.reason),
-    )

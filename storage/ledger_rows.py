@@ -10,9 +10,8 @@ from typing import Literal, NamedTuple
 from validators.findings import Finding, LaoRecord
 
 MailState = Literal["new", "judged", "quarantined"]
-ReplyState = Literal[
-    "pending", "sending", "sent", "suppressed"
-]  # sending: an attempt may have reached the server
+# sending: an attempt may have reached the server; failed: final, the server will never take it (`reason`)
+ReplyState = Literal["pending", "sending", "sent", "suppressed", "failed"]
 SubmissionStatus = Literal["accepted", "rejected", "unreadable", "duplicate"]
 SenderVerdict = Literal["verified", "unverified", "unknown_province"]  # see bot/usecase/policy.py
 
@@ -49,6 +48,8 @@ class PendingReply:
     to_address: str
     raw: bytes
     state: ReplyState  # pending, or sending: an earlier attempt may have reached the server
+    kind: str = ""
+    attempts: int = 0  # attempts made so far (each counted when it starts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from storage.errors import LedgerError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 WITHDRAWALS = """
 CREATE TABLE IF NOT EXISTS withdrawals (
     id INTEGER PRIMARY KEY,
@@ -35,6 +35,13 @@ MIGRATIONS: dict[int, str] = {
     "ALTER TABLE records ADD COLUMN dla_code TEXT;"
     "UPDATE records SET dla_code = "
     "COALESCE(json_extract(data, '$.dla_code'), json_extract(data, '$.lao_full_name'));" + WITHDRAWALS,
+    # 3: every reply's attempts, its last error and when to try again (a refusal is recorded against the
+    # reply, a reply the server refuses for good ends `failed`), and why handling a mail last failed.
+    3: "ALTER TABLE replies ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE replies ADD COLUMN last_error TEXT;"
+    "ALTER TABLE replies ADD COLUMN next_attempt_at TEXT;"
+    "UPDATE replies SET attempts = 1 WHERE state IN ('sent', 'sending');"
+    "ALTER TABLE mails ADD COLUMN last_error TEXT;",
 }
 
 SCHEMA = (
@@ -52,7 +59,8 @@ CREATE TABLE IF NOT EXISTS mails (
     outcome TEXT,                               -- accepted | rejected | unreadable | no_attachment | ...
     judged_at TEXT,
     reason TEXT,                                -- why a mail was suppressed or held (policy reason code)
-    thread_of INTEGER REFERENCES mails(id)      -- the mail whose reply this one answers (v2)
+    thread_of INTEGER REFERENCES mails(id),     -- the mail whose reply this one answers (v2)
+    last_error TEXT                             -- why handling it last failed: class: message (v3)
 );
 CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
 CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);
@@ -99,10 +107,13 @@ CREATE TABLE IF NOT EXISTS replies (
     kind TEXT NOT NULL,
     to_address TEXT NOT NULL,
     raw BLOB NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (outcome unknown) | sent
+    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (unknown) | sent | suppressed | failed
     created_at TEXT NOT NULL,
     sent_at TEXT,
-    reason TEXT                                 -- state suppressed: rate_limited_sender
+    reason TEXT,                                -- suppressed: rate_limited_sender; failed: why (a code)
+    attempts INTEGER NOT NULL DEFAULT 0,        -- (v3) each attempt counted as it starts
+    last_error TEXT,                            -- (v3) the transport's last refusal
+    next_attempt_at TEXT                        -- (v3) a transient refusal: not before this time
 );
 CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1,9 +1,18 @@
-"""ImapInbox: the IMAP backend through imap-tools (Gmail in production, Dovecot in the tests)."""
+"""ImapInbox: the IMAP backend through imap-tools (Gmail in production, Dovecot in the tests).
+
+A cycle lists the folder with one header fetch per 200 messages (UID, size and the Message-ID, From and
+Subject lines): the use case recognises mail it already handled from these and never downloads its body.
+Special folders (Sent, Spam) are found by their special-use flag, whatever their localised name
+(Gmail in Thai: `[Gmail]/จดหมายที่ส่งแล้ว`, `[Gmail]/สแปม`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import email.errors
+import email.header
+import email.utils
 import imaplib
 import logging
 import re
@@ -13,12 +22,21 @@ from collections.abc import Callable, Iterator
 import imap_tools
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 
+from bot.adapters.login_hints import login_fix
 from bot.entrypoints.config import MailboxSettings
-from bot.errors import MailboxError
-from bot.usecase.ports import InboxMessage
+from bot.errors import LoginError, MailboxError
+from bot.usecase.ports import Envelope, InboxMessage, JunkMail
 
 log = logging.getLogger(__name__)
 INTERNALDATE = re.compile(rb'INTERNALDATE "([^"]+)"')
+UID = re.compile(rb"\bUID (\d+)")
+SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
+IDENTITY_FIELDS = "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM SUBJECT)]"
+BATCH = 200  # UIDs per header fetch
+# A spreadsheet in a BODYSTRUCTURE: its MIME type, or a file name (also RFC 2231-encoded) ending so.
+WORKBOOK = re.compile(
+    rb'spreadsheetml|vnd\.ms-excel|opendocument\.spreadsheet|\.(?:xlsx|xlsm|xls|ods)"', re.IGNORECASE
+)
 
 
 class ImapInbox:
@@ -46,10 +64,20 @@ class ImapInbox:
                 )
             else:
                 box = MailBoxUnencrypted(s.host, s.port, timeout=s.timeout_seconds)
-            if s.auth == "xoauth2":
-                box.xoauth2(s.username, self._credential(), initial_folder=s.folder)
-            else:
-                box.login(s.username, self._credential(), initial_folder=s.folder)
+            try:
+                if s.auth == "xoauth2":
+                    box.xoauth2(s.username, self._credential(), initial_folder=s.folder)
+                else:
+                    box.login(s.username, self._credential(), initial_folder=s.folder)
+            except (imap_tools.MailboxLoginError, imaplib.IMAP4.error) as e:
+                if isinstance(e, imap_tools.MailboxFolderSelectError):
+                    raise
+                with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                    box.client.shutdown()
+                raise LoginError(
+                    f"IMAP {s.host}:{s.port} refused the login of {s.username}: {e}",
+                    login_fix(str(e), auth=s.auth, password_env=s.password_env),
+                ) from e
             # imap-tools reads CAPABILITY before login; servers announce MOVE only after it.
             box.client.capabilities = tuple(box.client.capability()[1][0].decode().upper().split())
             status = box.folder.status(s.folder, ["UIDVALIDITY"])
@@ -78,39 +106,65 @@ class ImapInbox:
             raise MailboxError("ImapInbox used outside its `with` block")
         return self._box
 
-    def messages(self) -> Iterator[InboxMessage]:
+    def envelopes(self) -> Iterator[Envelope]:
         try:
-            uids = self.box.uids("ALL")
+            uids = sorted(self.box.uids("ALL"), key=int)
         except (imaplib.IMAP4.error, OSError, imap_tools.MailboxUidsError) as e:
             raise MailboxError(f"IMAP UID SEARCH in {self.settings.folder}: {e}") from e
-        for uid in sorted(uids, key=int):
-            fetched = self._fetch_raw(uid)
-            if fetched is not None:
-                raw, received_at = fetched
-                yield InboxMessage(self.settings.folder, self._uidvalidity, uid, raw, received_at)
+        for start in range(0, len(uids), BATCH):
+            yield from self._identities(uids[start : start + BATCH])
+
+    def _identities(self, uids: list[str]) -> list[Envelope]:
+        """One UID FETCH for a batch: each message's UID, size and identity header lines."""
+        data = self._uid_fetch(",".join(uids), f"(UID RFC822.SIZE {IDENTITY_FIELDS})")
+        found: list[Envelope] = []
+        for item in data:
+            if isinstance(item, tuple) and len(item) == 2:
+                meta, headers = item
+                uid, size = UID.search(meta), SIZE.search(meta)
+                if uid is not None:
+                    found.append(Envelope(self.settings.folder, self._uidvalidity, uid.group(1).decode(),
+                                          bytes(headers), int(size.group(1)) if size else 0))  # fmt: skip
+        return sorted(found, key=lambda e: int(e.uid))
+
+    def fetch(self, envelope: Envelope) -> InboxMessage | None:
+        fetched = self._fetch_raw(envelope.uid)
+        if fetched is None:
+            return None
+        raw, received_at = fetched
+        return InboxMessage(envelope, raw, received_at)
+
+    def _uid_fetch(self, uids: str, items: str) -> list[object]:
+        try:
+            typ, data = self.box.client.uid("FETCH", uids, items)
+        except (imaplib.IMAP4.error, OSError) as e:
+            raise MailboxError(f"IMAP UID FETCH {uids[:40]} in {self.settings.folder}: {e}") from e
+        if typ != "OK":
+            raise MailboxError(f"IMAP UID FETCH {uids[:40]}: {typ} {data!r}")
+        return list(data)
 
     def _fetch_raw(self, uid: str) -> tuple[bytes, dt.datetime] | None:
         """The exact bytes (BODY.PEEK[] keeps the mail unseen) and the server's INTERNALDATE."""
-        try:
-            typ, data = self.box.client.uid("FETCH", uid, "(BODY.PEEK[] INTERNALDATE)")
-        except (imaplib.IMAP4.error, OSError) as e:
-            raise MailboxError(f"IMAP UID FETCH {uid} in {self.settings.folder}: {e}") from e
-        if typ != "OK":
-            raise MailboxError(f"IMAP UID FETCH {uid}: {typ} {data!r}")
-        for item in data:
+        for item in self._uid_fetch(uid, "(BODY.PEEK[] INTERNALDATE)"):
             if isinstance(item, tuple) and len(item) == 2:
                 meta, raw = item
                 match = INTERNALDATE.search(meta)
                 return bytes(raw), _internaldate(match.group(1) if match else b"")
         return None  # expunged by someone else between SEARCH and FETCH
 
+    def special_folder(self, flag: str) -> str | None:
+        """The folder carrying this special-use flag (`\\Sent`, `\\Junk`), whatever its localised name."""
+        return next((f.name for f in self.box.folder.list() if flag in f.flags), None)
+
     def has_message_id(self, folder: str, message_id: str) -> bool:
-        """Whether `folder` ("\\Sent" = the folder with that special-use flag) holds this Message-ID."""
+        """Whether `folder` ("\\Sent" = the folder with that special-use flag) holds this Message-ID.
+
+        Where the server advertises X-GM-EXT-1 (Gmail), the search is `X-GM-RAW "rfc822msgid:…"`: Gmail's
+        HEADER search matches words, not strings, and has missed Message-IDs."""
         box = self.box
         try:
             if folder.startswith("\\"):
-                found = next((f.name for f in box.folder.list() if folder in f.flags), None)
-                folder = found if found is not None else folder
+                folder = self.special_folder(folder) or folder
             if folder.startswith("\\") or not box.folder.exists(folder):
                 log.warning(
                     "sent folder %r does not exist (yet); assuming reply %s was not sent", folder, message_id
@@ -118,19 +172,75 @@ class ImapInbox:
                 return False
             box.folder.set(folder, readonly=True)
             try:
+                if "X-GM-EXT-1" in box.client.capabilities:
+                    typ, data = box.client.uid(
+                        "SEARCH", "X-GM-RAW", f'"rfc822msgid:{message_id.strip("<>")}"'
+                    )
+                    return typ == "OK" and bool(b" ".join(d for d in data if isinstance(d, bytes)).split())
                 return bool(box.uids(imap_tools.AND(header=imap_tools.Header("Message-ID", message_id))))
             finally:
                 box.folder.set(self.settings.folder)
         except (imaplib.IMAP4.error, OSError, imap_tools.MailboxFolderSelectError) as e:
             raise MailboxError(f"IMAP search for {message_id} in {folder}: {e}") from e
 
-    def mark_handled(self, message: InboxMessage) -> None:
-        self._move(message, self.settings.processed_folder)
+    def junk(self) -> Iterator[JunkMail]:
+        """The spam folder's messages, judged from headers and BODYSTRUCTURE only (bot/usecase/spam.py)."""
+        if not self.settings.spam_sweep:
+            return
+        box = self.box
+        try:
+            folder = self.special_folder("\\Junk")
+            if folder is None:
+                return
+            box.folder.set(folder, readonly=True)
+            try:
+                found = [self._junk_mail(folder, uid) for uid in box.uids("ALL")]
+            finally:
+                box.folder.set(self.settings.folder)
+        except (imaplib.IMAP4.error, OSError, imap_tools.MailboxFolderSelectError,
+                imap_tools.MailboxUidsError) as e:  # fmt: skip
+            raise MailboxError(f"IMAP spam folder sweep: {e}") from e
+        yield from (j for j in found if j is not None)
 
-    def quarantine(self, message: InboxMessage) -> None:
-        self._move(message, self.settings.quarantine_folder)
+    def _junk_mail(self, folder: str, uid: str) -> JunkMail | None:
+        data = self._uid_fetch(uid, "(UID BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (FROM)])")
+        structure, header = b"", b""
+        for item in data:
+            if isinstance(item, tuple) and len(item) == 2:
+                structure += item[0]
+                if b"HEADER.FIELDS" in item[0]:
+                    header = bytes(item[1])
+                else:
+                    structure += item[1]
+            elif isinstance(item, bytes):
+                structure += item
+        if not structure:
+            return None
+        envelope = Envelope(folder, "", uid, header)
+        return JunkMail(envelope, _from_address(header), bool(WORKBOOK.search(structure)))
 
-    def _move(self, message: InboxMessage, folder: str) -> None:
+    def rescue(self, junk: JunkMail) -> None:
+        """UID MOVE from the spam folder to the inbox folder ("Not spam")."""
+        box = self.box
+        try:
+            box.folder.set(junk.envelope.mailbox)
+            try:
+                box.move(junk.envelope.uid, self.settings.folder)
+            finally:
+                box.folder.set(self.settings.folder)
+        except (imaplib.IMAP4.error, OSError, imap_tools.MailboxFolderSelectError,
+                imap_tools.MailboxMoveError) as e:  # fmt: skip
+            raise MailboxError(
+                f"IMAP UID MOVE {junk.envelope.uid} from spam to {self.settings.folder}: {e}"
+            ) from e
+
+    def mark_handled(self, envelope: Envelope) -> None:
+        self._move(envelope, self.settings.processed_folder)
+
+    def quarantine(self, envelope: Envelope) -> None:
+        self._move(envelope, self.settings.quarantine_folder)
+
+    def _move(self, message: Envelope, folder: str) -> None:
         """UID MOVE (checked after login); never a mailbox-wide EXPUNGE of other messages."""
         if "MOVE" not in self.box.client.capabilities:
             raise MailboxError(f"IMAP server {self.settings.host} lacks MOVE; refusing COPY+EXPUNGE")
@@ -151,6 +261,15 @@ def _ensure_folder(box: imap_tools.BaseMailBox, folder: str) -> None:
     except imap_tools.errors.MailboxFolderCreateError:
         if not box.folder.exists(folder):
             raise
+
+
+def _from_address(header: bytes) -> str:
+    """The address of a raw From line (UTF-8 or RFC 2047), lower-cased; "" when there is none."""
+    text = header.decode("utf-8", errors="replace").replace("\r\n ", " ").replace("\n ", " ")
+    value = text.partition(":")[2].strip() if ":" in text else ""
+    with contextlib.suppress(ValueError, LookupError, email.errors.HeaderParseError):
+        value = str(email.header.make_header(email.header.decode_header(value)))
+    return email.utils.parseaddr(value)[1].strip().lower()
 
 
 def _internaldate(text: bytes) -> dt.datetime:

@@ -1,15 +1,44 @@
-"""SmtpOutbox: replies sent through a real SMTP server (Gmail, or the tests' aiosmtpd)."""
+"""SmtpOutbox: replies sent through a real SMTP server (Gmail, or the tests' aiosmtpd).
+
+Every failure is classified for the use case (bot/usecase/sending.py) as a `SendError.kind`, and the
+session is left clean for the next reply: after a refusal inside a transaction it is reset (RSET), and
+after anything else (a dropped connection, a 421, an error between MAIL and DATA) it is closed and the
+next reply connects anew — one refused reply never leaves the session half-open (`503 nested MAIL`).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
 
+from bot.adapters.login_hints import login_fix
 from bot.adapters.oauth import xoauth2_string
 from bot.entrypoints.config import SmtpSettings
-from bot.errors import SendError
+from bot.errors import LoginError, SendError, SendFailure
+
+ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+def classify(code: int, text: str) -> SendFailure:
+    """What an SMTP reply means for sending: Gmail's daily limit (`550 5.4.5`) and throttling (`421 4.7.x`,
+    `454 4.7.0`) are quota; a refused login is login; other 5xx are permanent (`5.1.x` no such address,
+    `5.7.1` policy); other 4xx, and anything unknown, transient."""
+    enhanced = ENHANCED.search(text)
+    detail = enhanced.group(0) if enhanced else ""
+    if code in (421, 454) or detail.startswith("4.7.") or detail == "5.4.5":
+        return "quota"
+    if code in (530, 534, 535) or detail in ("5.7.8", "5.7.9"):
+        return "login"
+    if 500 <= code < 600:
+        return "permanent"
+    return "transient"
+
+
+def needs_smtputf8(*addresses: str) -> bool:
+    return any(not a.isascii() for a in addresses)
 
 
 class SmtpOutbox:
@@ -38,10 +67,15 @@ class SmtpOutbox:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._smtp is not None:
+        self._close()
+
+    def _close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
-                self._smtp.quit()
-            self._smtp = None
+                smtp.quit()
+            with contextlib.suppress(OSError):
+                smtp.close()
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -54,19 +88,75 @@ class SmtpOutbox:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
             if s.security == "starttls":
                 smtp.starttls(context=ssl.create_default_context())
-        if s.username and s.auth == "xoauth2":
-            smtp.ehlo_or_helo_if_needed()
-            smtp.auth("XOAUTH2", lambda challenge=None: xoauth2_string(s.username, self._credential()))
-        elif s.username:
-            smtp.login(s.username, self._credential())
+        try:
+            if s.username and s.auth == "xoauth2":
+                smtp.ehlo_or_helo_if_needed()
+                smtp.auth("XOAUTH2", lambda challenge=None: xoauth2_string(s.username, self._credential()))
+            elif s.username:
+                smtp.login(s.username, self._credential())
+        except BaseException:
+            with contextlib.suppress(OSError):
+                smtp.close()
+            raise
         return smtp
 
     def send(self, message_id: str, to_address: str, raw: bytes) -> None:
         s = self.settings
+        where = f"SMTP {s.host}:{s.port} reply {message_id} to {to_address}"
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
-            self._smtp.sendmail(s.from_address, [to_address], raw)
-        except (smtplib.SMTPException, OSError) as e:
-            self._smtp = None
-            raise SendError(f"SMTP {s.host}:{s.port} refused reply {message_id} to {to_address}: {e}") from e
+            smtp = self._smtp
+            options: list[str] = []
+            if needs_smtputf8(to_address, s.from_address):
+                smtp.ehlo_or_helo_if_needed()
+                if not smtp.has_extn("smtputf8"):
+                    raise SendError(
+                        f"{where}: the address needs SMTPUTF8 (RFC 6531), which this server does not offer",
+                        kind="undeliverable",
+                    )
+                options = ["SMTPUTF8"]
+            smtp.sendmail(s.from_address, [to_address], raw, mail_options=options)
+        except SendError:
+            raise
+        except LoginError as e:  # an OAuth refresh refused before we ever spoke to the server
+            self._close()
+            raise SendError(f"{where}: {e}", kind="login") from e
+        except smtplib.SMTPAuthenticationError as e:
+            self._close()
+            text = _text(e.smtp_error)
+            fix = login_fix(f"{e.smtp_code} {text}", auth=s.auth, password_env=s.password_env)
+            raise SendError(f"{where}: login refused: {e.smtp_code} {text}; {fix}", kind="login",
+                            code=e.smtp_code) from e  # fmt: skip
+        except smtplib.SMTPRecipientsRefused as e:
+            code, said = next(iter(e.recipients.values()), (0, b""))
+            self._reset()
+            raise SendError(f"{where}: refused: {code} {_text(said)}", kind=classify(code, _text(said)),
+                            code=code) from e  # fmt: skip
+        except smtplib.SMTPResponseException as e:  # MAIL or DATA refused (sendmail has sent RSET)
+            text = _text(e.smtp_error)
+            if e.smtp_code == 421:  # the server closes the connection after a 421
+                self._close()
+            else:
+                self._reset()
+            raise SendError(f"{where}: refused: {e.smtp_code} {text}", kind=classify(e.smtp_code, text),
+                            code=e.smtp_code) from e  # fmt: skip
+        except (smtplib.SMTPException, OSError, UnicodeError, ValueError) as e:
+            self._close()  # the session's state is unknown: the next reply connects anew
+            raise SendError(f"{where}: {type(e).__name__}: {e}", kind="transient") from e
+
+    def _reset(self) -> None:
+        """After a refusal the server may still be mid-transaction: RSET, or close when that fails."""
+        smtp = self._smtp
+        if smtp is None:
+            return
+        try:
+            code, _ = smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            code = 0
+        if code != 250:
+            self._close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

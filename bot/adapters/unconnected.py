@@ -6,18 +6,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from bot.errors import MailboxError, SendError
-from bot.usecase.ports import InboxMessage
+from bot.usecase.ports import Envelope, InboxMessage, JunkMail
 
 
 class NoInbox:
-    def messages(self) -> Iterator[InboxMessage]:
+    def envelopes(self) -> Iterator[Envelope]:
         raise MailboxError("no mailbox is open: this command works from the archive")
 
-    def mark_handled(self, message: InboxMessage) -> None:
-        raise MailboxError(f"no mailbox is open to move uid {message.uid}")
+    def fetch(self, envelope: Envelope) -> InboxMessage | None:
+        raise MailboxError(f"no mailbox is open to fetch message {envelope.uid}")
 
-    def quarantine(self, message: InboxMessage) -> None:
-        raise MailboxError(f"no mailbox is open to move uid {message.uid}")
+    def mark_handled(self, envelope: Envelope) -> None:
+        raise MailboxError(f"no mailbox is open to move message {envelope.uid}")
+
+    def quarantine(self, envelope: Envelope) -> None:
+        self.mark_handled(envelope)
+
+    def junk(self) -> Iterator[JunkMail]:
+        return iter(())
+
+    def rescue(self, junk: JunkMail) -> None:
+        self.mark_handled(junk.envelope)
 
 
 class NoOutbox:

@@ -66,6 +66,7 @@ class MailboxSettings(_ServerSettings):
     processed_folder: str = "localreport/processed"
     quarantine_folder: str = "localreport/quarantine"
     idle: bool = True
+    spam_sweep: bool = True  # imap: move reports the provider filed as spam back to `folder`
 
 
 class SmtpSettings(_ServerSettings):

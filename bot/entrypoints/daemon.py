@@ -14,25 +14,49 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from bot.adapters.idle import IdleWatcher
 from bot.adapters.judge_pool import JudgePool
 from bot.entrypoints.config import Settings
-from bot.entrypoints.health import write_heartbeat
+from bot.entrypoints.health import (
+    clear_login_failure,
+    login_failing,
+    record_login_failure,
+    write_heartbeat,
+)
 from bot.entrypoints.wiring import credential, judge_pool, open_service, registry_for
+from bot.errors import LoginError, MailboxError
 from bot.usecase.service import CycleSummary
 from validators import load_form
 
 log = logging.getLogger(__name__)
 
 
+class LoginBackoff(MailboxError):
+    """The mailbox refused our login recently: no new try before the backoff ends."""
+
+
 def run_once(
     settings: Settings, stop: Callable[[], bool] = lambda: False, pool: JudgePool | None = None
 ) -> CycleSummary:
-    with open_service(settings, pool) as service:
-        summary = service.run_cycle(stop)
-        # Also after a run that died before its rebuild: the ledger's change stamp tells.
-        service.master.rebuild(service.ledger, only_if_changed=True)
+    """One cycle. A refused login is recorded and retried only after a growing wait (LoginBackoff until
+    then); the operator gets one line with the fix, in the log and in `health`."""
+    failing = login_failing(settings)
+    if failing is not None and not failing.due(dt.datetime.now(dt.UTC)):
+        raise LoginBackoff(f"not trying the mailbox before {failing.retry_at}: {failing.line()}")
+    try:
+        with open_service(settings, pool) as service:
+            if clear_login_failure(settings):
+                log.warning("mailbox login works again")
+            summary = service.run_cycle(stop)
+            # Also after a run that died before its rebuild: the ledger's change stamp tells.
+            service.master.rebuild(service.ledger, only_if_changed=True)
+    except LoginError as e:
+        state = record_login_failure(settings, str(e), e.fix, dt.datetime.now(dt.UTC))
+        log.error("mailbox login refused (%d in a row; next try at %s): %s", state.count, state.retry_at, e)
+        raise
     write_heartbeat(settings, summary.seen, summary.handled, summary.failed)
     log.info(
-        "cycle seen=%d handled=%d skipped=%d failed=%d outcomes=%s",
-        summary.seen, summary.handled, summary.skipped, summary.failed, summary.outcomes,
+        "cycle seen=%d handled=%d skipped=%d failed=%d replies_sent=%d replies_failed=%d "
+        "rescued_from_spam=%d bytes_downloaded=%d outcomes=%s",
+        summary.seen, summary.handled, summary.skipped, summary.failed, summary.replies_sent,
+        summary.replies_failed, summary.rescued_from_spam, summary.bytes_downloaded, summary.outcomes,
     )  # fmt: skip
     return summary
 
@@ -40,6 +64,10 @@ def run_once(
 def _guarded_cycle(settings: Settings, stopping: threading.Event, pool: JudgePool) -> None:
     try:
         run_once(settings, stopping.is_set, pool)
+    except LoginBackoff as e:
+        log.debug("%s", e)
+    except LoginError:
+        pass  # run_once logged the one line with the fix; the backoff decides the next try
     except Exception:  # a failed poll (server down, disk full) must not end the daemon; the next one retries
         log.exception("cycle failed; retrying at the next interval")
 

@@ -6,7 +6,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.entrypoints.config import Settings
+from bot.entrypoints.health import login_failing
 from bot.entrypoints.wiring import open_ledger, registry_for
+from bot.usecase.sending import Pause
 from storage import dataset
 from storage.thai import bangkok, display_width, thai_date, thai_datetime
 
@@ -57,7 +59,28 @@ def status_lines(settings: Settings) -> list[str]:
         *_aligned([HEADERS, *rows]),
         "",
         f"กำหนดส่ง {thai_date(settings.round.deadline)} · {len(statuses)} จังหวัด · {summary}",
+        *mail_lines(settings),
     ]
+
+
+def mail_lines(settings: Settings) -> list[str]:
+    """The state of the mail itself, for the operator (in English, as the logs): a sending pause, replies
+    waiting or failed, a failing login. Nothing when all is well."""
+    with open_ledger(settings) as ledger:
+        pause, counts = Pause.load(ledger), ledger.counts()
+    lines = []
+    if pause is not None:
+        until, since = bangkok(pause.until).isoformat(), bangkok(pause.since).isoformat()
+        lines.append(f"sending paused until {until} ({pause.reason}, pause {pause.count} in a row since "
+                     f"{since}): {pause.error}")  # fmt: skip
+    waiting, failed = counts.get("replies_pending", 0), counts.get("replies_failed", 0)
+    if waiting or failed:
+        lines.append(f"replies waiting: {waiting} · replies failed for good: {failed} (the operator was "
+                     "told of each by mail)")  # fmt: skip
+    login = login_failing(settings)
+    if login is not None:
+        lines.append(f"mailbox {login.line()}")
+    return ["", *lines] if lines else []
 
 
 def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:

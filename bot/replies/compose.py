@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.replies.mime import POLICY, ReplyAttachment, attachment_part, new_message
+from bot.replies.mime import ReplyAttachment, attachment_part, new_message, wire_bytes
 from bot.replies.standing import NOTHING_MORE, Standing, province_views
 from bot.replies.templates import render_template, shorten
 from bot.replies.texts import SUBJECT_WORDS, TEXT, ReplyKind, finding_text
@@ -300,4 +300,4 @@ def compose_reply(
         msg.make_mixed()
         for att, ascii_name in attachments:
             msg.attach(attachment_part(att, ascii_name))
-    return Reply(kind, str(msg["Message-ID"]), to_address, msg.as_bytes(policy=POLICY))
+    return Reply(kind, str(msg["Message-ID"]), to_address, wire_bytes(msg, to_address))

@@ -53,6 +53,13 @@ def _reply_policy() -> EmailPolicy[EmailMessage]:
 
 
 POLICY = _reply_policy()
+EAI_POLICY = POLICY.clone(utf8=True)
+
+
+def wire_bytes(msg: EmailMessage, to_address: str) -> bytes:
+    """The message as sent. To an internationalised address (`สถจ@ตัวอย่าง.ไทย`, RFC 6531/6532) the headers
+    go as raw UTF-8 — an address cannot be RFC 2047-encoded — and the transport must offer SMTPUTF8."""
+    return msg.as_bytes(policy=POLICY if to_address.isascii() else EAI_POLICY)
 
 
 def content_disposition(filename: str, ascii_fallback: str) -> str:

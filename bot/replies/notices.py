@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from bot.replies.mime import POLICY, new_message
+from bot.replies.mime import new_message, wire_bytes
 from bot.usecase.incoming import IncomingMail
 
 HOLD_EXPLANATIONS: Mapping[str, str] = {
@@ -38,7 +38,7 @@ class Notice:
         msg["Auto-Submitted"] = "auto-generated"
         msg["X-Auto-Response-Suppress"] = "All"
         msg.set_content(self.body)
-        return OperatorMail(str(msg["Message-ID"]), to_address, msg.as_bytes(policy=POLICY))
+        return OperatorMail(str(msg["Message-ID"]), to_address, wire_bytes(msg, to_address))
 
 
 def _about(mail: IncomingMail, sha256: str) -> str:
@@ -66,4 +66,26 @@ def hold_notice(mail: IncomingMail, sha256: str, reason: str) -> Notice:
         f"[localreport] mail held for a person: {reason}",
         f"A mail was held without a reply and without filing because {why}.\n\n{_about(mail, sha256)}\n"
         "Check it by hand; `localreport reprocess --message-id …` judges it once it is trusted.\n",
+    )
+
+
+SEND_FAILURE_EXPLANATIONS: Mapping[str, str] = {
+    "refused_permanently": "the mail server refused it for good (no such address, or a policy refusal)",
+    "smtputf8_unsupported": (
+        "the address is internationalised (Thai letters) and our SMTP server does not offer SMTPUTF8, so it "
+        "cannot carry it; the reply was not sent to a mangled address"
+    ),
+    "gave_up": "the server refused it temporarily too many times",
+}
+
+
+def send_failure_notice(to_address: str, message_id: str, reason: str, error: str) -> Notice:
+    """A reply to a province will never be delivered: who it was for, why, and what a person can do."""
+    why = SEND_FAILURE_EXPLANATIONS.get(reason, reason)
+    return Notice(
+        f"[localreport] reply not delivered: {reason}",
+        f"The reply {message_id} to {to_address} was not delivered because {why}.\n\n"
+        f"The server said: {error}\n\n"
+        "The report itself is filed as judged; tell the province by telephone or from another address. "
+        "`localreport status` lists replies that failed.\n",
     )

@@ -20,31 +20,71 @@ Outcome = Literal[
 
 
 @dataclass(frozen=True, slots=True)
-class InboxMessage:
-    """One message as the mailbox holds it: where it is, its exact bytes, when the server received it."""
+class Envelope:
+    """A message as listed, before its body is downloaded: where it is, and the raw header lines that
+    identify it (Message-ID, From, Subject), so a mail the ledger knows is never fetched again."""
 
     mailbox: str
     uidvalidity: str
     uid: str
-    raw: bytes
-    received_at: dt.datetime
+    headers: bytes = b""
+    size: int = 0  # the whole message, as the server counts it
 
     @property
     def source(self) -> tuple[str, str, str]:
         return (self.mailbox, self.uidvalidity, self.uid)
 
 
+@dataclass(frozen=True, slots=True)
+class InboxMessage:
+    """One message as the mailbox holds it: its envelope, its exact bytes, when the server received it."""
+
+    envelope: Envelope
+    raw: bytes
+    received_at: dt.datetime
+
+    @property
+    def uid(self) -> str:
+        return self.envelope.uid
+
+    @property
+    def source(self) -> tuple[str, str, str]:
+        return self.envelope.source
+
+
+@dataclass(frozen=True, slots=True)
+class JunkMail:
+    """A message in the spam folder, judged from its headers and MIME structure only (never downloaded):
+    whether it carries a spreadsheet (by type or file name), and who sent it."""
+
+    envelope: Envelope
+    from_address: str
+    carries_workbook: bool
+
+
 class Inbox(Protocol):
-    def messages(self) -> Iterator[InboxMessage]:
-        """Messages not yet marked handled, oldest first."""
+    def envelopes(self) -> Iterator[Envelope]:
+        """Messages not yet marked handled, oldest first, without their bodies."""
         ...
 
-    def mark_handled(self, message: InboxMessage) -> None:
+    def fetch(self, envelope: Envelope) -> InboxMessage | None:
+        """The message's exact bytes; None when it is gone (moved or expunged by someone else)."""
+        ...
+
+    def mark_handled(self, envelope: Envelope) -> None:
         """Take the message out of the unhandled set (move it to the processed folder)."""
         ...
 
-    def quarantine(self, message: InboxMessage) -> None:
+    def quarantine(self, envelope: Envelope) -> None:
         """Take the message out of the unhandled set into the quarantine folder, for a person to look at."""
+        ...
+
+    def junk(self) -> Iterator[JunkMail]:
+        """What the provider filed as spam (the `\\Junk` folder), if the mailbox has one."""
+        ...
+
+    def rescue(self, junk: JunkMail) -> None:
+        """Move a mail out of spam into the inbox folder (the provider learns it is not spam)."""
         ...
 
 

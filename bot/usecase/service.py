@@ -1,7 +1,9 @@
 """The use case: one mail from the inbox to the ledger, the master workbook and the reply.
 
 `MailService` is built once from its ports (inbox, outbox, judge, ledger, archive, master, clock) and its
-`Rules`; `handle` takes one message through these steps, each safe to repeat:
+`Rules`; `run_cycle` lists the inbox without downloading bodies, and a mail the ledger already knows (by
+its mailbox UID, else by Message-ID, From and Subject from a header fetch) is only moved. `handle` takes
+one downloaded message through these steps, each safe to repeat:
 
 1. archive its exact bytes (content-addressed);
 2. a mail the ledger already knows (by sha256, or by fingerprint when delivered anew) is only moved;
@@ -11,10 +13,13 @@
 5. judge every workbook, then commit the filing and the reply to send in one transaction — the reply
    counts the province's LAOs as the master will (storage/dataset.py), and a mail without a file in a
    thread already answered as a conversation is recorded without a reply;
-6. send what the ledger holds as pending, then move the mail out of the inbox.
+6. move the mail out of the inbox, then send what the ledger holds as pending (bot/usecase/sending.py):
+   a sending outage or a quota pause never leaves handled mail to be fetched again.
 
-`run_cycle` does that for every message; `rejudge` judges archived mail again (reprocessing after a
-registry update). The master workbook is rebuilt only by `storage.master.Master.rebuild`.
+An error while handling one mail is logged and recorded against it (`mails.last_error`), and the cycle
+goes on; a refused reply is recorded against the reply. `rejudge` judges archived mail again
+(reprocessing after a registry update). The master workbook is rebuilt only by
+`storage.master.Master.rebuild`.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.errors import BotError
 from bot.replies.compose import FileResult, Reply, answers_our_subject, compose_reply, rejection_attachments
 from bot.replies.notices import OperatorMail, hold_notice, quarantine_notice
 from bot.replies.standing import ProvinceProgress, Standing
@@ -35,12 +39,15 @@ from bot.replies.texts import finding_text
 from bot.usecase.faults import crashpoint
 from bot.usecase.incoming import Attachment, IncomingMail, parse_mail
 from bot.usecase.policy import dmarc_verdict, is_late, robot_reason, sender_provinces, sender_verdict
-from bot.usecase.ports import Clock, Inbox, InboxMessage, Judge, Judgement, Outbox, Outcome
+from bot.usecase.ports import Clock, Envelope, Inbox, InboxMessage, Judge, Judgement, Outbox, Outcome
 from bot.usecase.progress import Progress
 from bot.usecase.rules import Rules
+from bot.usecase.sending import Sender
+from bot.usecase.spam import sweep_junk
 from storage.archive import Archive
 from storage.dataset import completeness
 from storage.ledger import ArchivedMail, Ledger, MailRow, NewSubmission, QueuedReply, ReplyState, dataset_key
+from storage.ledger_base import iso
 from storage.master import Master
 from validators.province import sender_mismatch
 
@@ -71,6 +78,10 @@ class CycleSummary:
     skipped: int = 0
     failed: int = 0
     replies_sent: int = 0
+    replies_refused: int = 0  # refusals of any kind this cycle (each recorded against its reply)
+    replies_failed: int = 0  # replies that ended `failed` this cycle (refused for good)
+    rescued_from_spam: int = 0
+    bytes_downloaded: int = 0  # header fetches and bodies
     outcomes: dict[str, int] = field(default_factory=dict)
 
 
@@ -95,29 +106,31 @@ class MailService:
         self.inbox, self.outbox, self.judge = inbox, outbox, judge
         self.ledger, self.archive, self.master = ledger, archive, master
         self.rules, self.clock = rules, clock
+        self.sender = Sender(outbox, ledger, rules, clock)
 
     # ------------------------------------------------------------------------------------ the cycle
 
     def run_cycle(self, stop: Callable[[], bool] = lambda: False) -> CycleSummary:
-        """One poll: flush replies left pending by an earlier run, then handle every unhandled message.
-        `stop` is asked before each message (SIGTERM finishes the mail in hand and no more). The caller
-        then refreshes the master (`master.rebuild(ledger, only_if_changed=True)`)."""
+        """One poll: flush replies left pending by an earlier run, bring reports back from spam, then
+        handle every unhandled message. `stop` is asked before each message (SIGTERM finishes the mail in
+        hand and no more). The caller then refreshes the master (`master.rebuild(ledger,
+        only_if_changed=True)`)."""
         summary = CycleSummary()
-        try:
-            summary.replies_sent += self.send_pending()
-        except BotError as e:  # a reply that cannot go out now must never keep the inbox from being read
-            log.warning("pending replies not sent yet: %s", e)
+        summary.replies_sent += self.sender.send_pending()
+        summary.rescued_from_spam = sweep_junk(self.inbox, self.rules.trust.sender_map)
         progress = Progress("mail", None)  # a backfill of a whole mailbox shows how far it got
-        for message in self.inbox.messages():
+        for envelope in self.inbox.envelopes():
             if stop():
                 break
             summary.seen += 1
+            summary.bytes_downloaded += len(envelope.headers)
             progress.step()
             try:
-                outcome = self.handle(message)
-            except Exception as e:  # the one broad net: log, keep the mail for the next cycle, move on
+                outcome = self._handle_envelope(envelope, summary)
+            except Exception as e:  # the one broad net: log, record, keep the mail for the next cycle
                 summary.failed += 1
-                log.error("uid=%s outcome=failed error=%s", message.uid, e, exc_info=True)
+                log.error("uid=%s outcome=failed error=%s", envelope.uid, e, exc_info=True)
+                self._note_failure(envelope, e)
                 continue
             if outcome == "skipped":
                 summary.skipped += 1
@@ -125,7 +138,31 @@ class MailService:
                 summary.handled += 1
                 summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
         progress.done()
+        summary.replies_sent += self.sender.send_pending()  # what waited behind a failed or paused send
+        summary.replies_failed, summary.replies_refused = self.sender.failed, self.sender.refused
         return summary
+
+    def _handle_envelope(self, envelope: Envelope, summary: CycleSummary) -> Outcome:
+        """A mail the ledger knows is moved without downloading it; any other is fetched and handled."""
+        known = self.ledger.mail_by_source(*envelope.source)
+        if known is None and envelope.headers:
+            head = parse_mail(envelope.headers, self.rules.parse)
+            known = self.ledger.mail_by_identity(head.message_id, head.from_address, head.subject)
+        if known is not None and known.state != "new":
+            (self.inbox.quarantine if known.state == "quarantined" else self.inbox.mark_handled)(envelope)
+            log.info("uid=%s outcome=skipped reason=already_%s (not downloaded)", envelope.uid, known.state)
+            return "skipped"
+        message = self.inbox.fetch(envelope)
+        if message is None:  # moved away by someone else since the listing
+            return "skipped"
+        summary.bytes_downloaded += len(message.raw)
+        return self.handle(message)
+
+    def _note_failure(self, envelope: Envelope, error: Exception) -> None:
+        try:
+            self.ledger.note_failure(envelope.source, f"{type(error).__name__}: {error}")
+        except Exception:  # the ledger itself may be what failed; the log line above has it all
+            log.warning("uid=%s: could not record the failure in the ledger", envelope.uid, exc_info=True)
 
     def handle(self, message: InboxMessage) -> Outcome:
         """Handle one message end to end and return its outcome ("skipped" when already handled)."""
@@ -134,8 +171,10 @@ class MailService:
         mail = parse_mail(message.raw, self.rules.parse)
         known = self.ledger.mail_by_sha(sha256) or self.ledger.mail_by_fingerprint(mail.fingerprint)
         if known is not None and known.state != "new":
+            (self.inbox.quarantine if known.state == "quarantined" else self.inbox.mark_handled)(
+                message.envelope
+            )
             self.send_pending(known.id)
-            (self.inbox.quarantine if known.state == "quarantined" else self.inbox.mark_handled)(message)
             log.info("uid=%s message_id=%s outcome=skipped reason=already_%s", message.uid, mail.message_id,
                      known.state)  # fmt: skip
             return "skipped"
@@ -171,7 +210,7 @@ class MailService:
             return self._hold(m, f"{robot}_with_workbook"), NOTHING_JUDGED
         if robot is not None:  # bounces, auto-replies, ourselves: not even judged (a bounce carries our copy)
             self.ledger.record_without_reply(m.row.id, "suppressed", robot)
-            self.inbox.mark_handled(m.message)
+            self.inbox.mark_handled(m.message.envelope)
             m.log(logging.INFO, "suppressed", robot)
             return "suppressed", NOTHING_JUDGED
         authserv_id = self.rules.trust.dmarc_authserv_id
@@ -192,8 +231,8 @@ class MailService:
             # A thank-you, a question or a quoted link in a thread we already answered as a conversation:
             # recorded, never answered again (a mail with any attachment is never a conversation).
             self.ledger.record_judgement(m.row.id, "conversation", m.mail.from_address,
-                                         _iso(m.message.received_at), (), None)  # fmt: skip
-            self.inbox.mark_handled(m.message)
+                                         iso(m.message.received_at), (), None)  # fmt: skip
+            self.inbox.mark_handled(m.message.envelope)
             m.log(logging.INFO, "conversation", "thread_already_acknowledged")
             return "conversation", judged
         reply = self.reply_for(m.mail, judged, m.message.received_at, answering=answering)
@@ -201,13 +240,13 @@ class MailService:
         if limited:
             m.log(logging.WARNING, reply.kind, "rate_limited_sender: reply suppressed")
         self.ledger.record_judgement(
-            m.row.id, reply.kind, m.mail.from_address, _iso(m.message.received_at), judged.submissions,
+            m.row.id, reply.kind, m.mail.from_address, iso(m.message.received_at), judged.submissions,
             _queued(reply, suppressed_because="rate_limited_sender" if limited else None),
         )  # fmt: skip
         crashpoint("after_commit")
+        self.inbox.mark_handled(m.message.envelope)
+        crashpoint("after_move")
         self.send_pending(m.row.id)
-        crashpoint("before_move")
-        self.inbox.mark_handled(m.message)
         return reply.kind, judged
 
     def judge_mail(self, mail: IncomingMail, *, refile: bool = False) -> Judged:
@@ -309,8 +348,8 @@ class MailService:
             )  # fmt: skip
             told = _queued(notice.to(self.rules.identity.from_address, operator, self.clock()))
         self.ledger.record_without_reply(m.row.id, outcome, reason, told)
+        self.inbox.quarantine(m.message.envelope)
         self.send_pending(m.row.id)
-        self.inbox.quarantine(m.message)
         m.log(logging.WARNING, outcome, reason)
         return outcome
 
@@ -323,32 +362,9 @@ class MailService:
         recent = self.ledger.reply_times(now - dt.timedelta(hours=1), to_address=to_address)
         return self.rules.limits.sender_over_hourly_limit(recent, now)
 
-    def _daily_cap_reached(self) -> bool:
-        if self.rules.limits.daily_cap is None:
-            return False
-        now = self.clock()
-        return self.rules.limits.daily_cap_reached(self.ledger.reply_times(now - dt.timedelta(days=1),
-                                                                           sent_only=True), now)  # fmt: skip
-
     def send_pending(self, mail_id: int | None = None) -> int:
-        """Send the replies the ledger holds as pending; never twice (an uncertain one is looked up first)."""
-        sent = 0
-        for pending in self.ledger.pending_replies(mail_id):
-            if self._daily_cap_reached():
-                log.warning("daily cap of %s replies reached; the rest wait in the ledger",
-                            self.rules.limits.daily_cap)  # fmt: skip
-                break
-            if pending.state == "sending" and self.outbox.was_sent(pending.message_id):
-                log.info("reply %s already reached the server before a crash; not sending again",
-                         pending.message_id)  # fmt: skip
-                self.ledger.mark_reply_sent(pending.id)
-                continue
-            self.ledger.mark_reply_sending(pending.id)
-            self.outbox.send(pending.message_id, pending.to_address, pending.raw)
-            crashpoint("after_smtp_accept")
-            self.ledger.mark_reply_sent(pending.id)
-            sent += 1
-        return sent
+        """Send the replies the ledger holds as pending (bot/usecase/sending.py); never raises a refusal."""
+        return int(self.sender.send_pending(mail_id))
 
     # ------------------------------------------------------------------------------ reprocessing
 
@@ -374,10 +390,6 @@ class MailService:
         progress.done()
         self.master.rebuild(self.ledger)
         return outcomes
-
-
-def _iso(when: dt.datetime) -> str:
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _queued(reply: Reply | OperatorMail, suppressed_because: str | None = None) -> QueuedReply | None:

@@ -39,7 +39,7 @@ PROCESSED = "localreport/processed"
 QUARANTINE = "localreport/quarantine"
 SHEET_DATA = "ข้อมูลรวม"
 SHEET_HISTORY = "ประวัติการส่ง"
-CRASH_POINTS = ("after_archive", "after_commit", "after_smtp_accept", "before_move")
+CRASH_POINTS = ("after_archive", "after_commit", "after_move", "after_smtp_accept")
 
 
 # ----------------------------------------------------------------------------------------- the daemon

@@ -1,10 +1,13 @@
-"""State outlives releases: a ledger written by the previous release opens, is stamped with the current
+"""State outlives releases: a ledger written by an earlier release opens, is stamped with the current
 schema version, and everything the operator does with it still works.
 
 tests/fixtures/release-0.1.0/ holds the storage folder (ledger and raw-mail archive) that release 0.1.0
 (commit b553368) wrote for `localreport demo`: กาญจนบุรี accepted, ลำพูน rejected, ตาก without a file.
 One value was rewritten since: the demo's absolute Maildir path in `mail_sources` is now `demo/mailbox`
 (no file of the repository names a path of one machine); schema, version and every other row are as written.
+
+tests/fixtures/release-afe8122/ holds what the previous release (commit afe8122, ledger schema 2) wrote for
+`localreport demo` followed by `localreport withdraw` of one LAO of กาญจนบุรี, with the same one rewrite.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from storage.schema import SCHEMA_VERSION
 from tests.helpers import ROOT
 
 RELEASE_0_1_0 = ROOT / "tests" / "fixtures" / "release-0.1.0"
+PREVIOUS = ROOT / "tests" / "fixtures" / "release-afe8122"
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def test_opening_the_previous_release_ledger_stamps_it_and_keeps_every_row(old_s
         rejected = ledger.mails_to_rejudge(rejected=True)
 
     assert user_version(old_state / "ledger.sqlite3") == SCHEMA_VERSION
-    assert counts == {"mails_judged": 3, "replies_pending": 0}
+    assert counts == {"mails_judged": 3, "replies_pending": 0, "replies_sent": 3}
     assert len(rejected) == 1
 
 
@@ -126,3 +130,40 @@ def test_withdrawing_an_unknown_code_is_a_one_line_mistake(
 def dataset_codes(state: Path, province: str) -> set[str]:
     with Ledger.open(state / "ledger.sqlite3") as ledger:
         return reported_codes(ledger, province)
+
+
+# ------------------------------------------------------------------ the previous release (schema 2)
+
+
+@pytest.fixture
+def previous_state(tmp_path: Path) -> Path:
+    state = tmp_path / "previous"
+    shutil.copytree(PREVIOUS, state)
+    return state
+
+
+def test_the_previous_release_fixture_is_a_schema_2_ledger_with_a_withdrawal() -> None:
+    assert user_version(PREVIOUS / "ledger.sqlite3") == 2
+
+
+def test_the_previous_release_ledger_gains_reply_attempts_and_keeps_its_withdrawal(
+    previous_state: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Ledger.open(previous_state / "ledger.sqlite3") as ledger:
+        replies = ledger.conn.execute("SELECT state, attempts, last_error FROM replies").fetchall()
+        withdrawn = ledger.withdrawals("กาญจนบุรี")
+        mail_columns = [row[1] for row in ledger.conn.execute("PRAGMA table_info(mails)")]
+
+    assert user_version(previous_state / "ledger.sqlite3") == SCHEMA_VERSION
+    assert replies == [("sent", 1, None)] * 3  # a sent reply took one attempt
+    assert "last_error" in mail_columns
+    [(province, code)] = withdrawn
+    assert code not in dataset_codes(previous_state, "กาญจนบุรี")
+
+    cfg = config(tmp_path, previous_state)
+    assert main(["status", "--config", cfg]) == 0
+    assert "กาญจนบุรี" in capsys.readouterr().out
+    assert main(["rebuild", "--config", cfg]) == 0
+    assert main(["reprocess", "--rejected", "--config", cfg]) == 0
+    assert "reprocessed 1 mail(s): rejected=1" in capsys.readouterr().out
+    assert code not in dataset_codes(previous_state, "กาญจนบุรี")  # re-judging keeps the withdrawal
