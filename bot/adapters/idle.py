@@ -19,12 +19,14 @@ import imap_tools
 
 from bot.adapters.imap import ImapInbox
 from bot.entrypoints.config import MailboxSettings
+from bot.errors import LoginError
 
 log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 9 * 60
 RECONNECT_SECONDS = 25 * 60
 BACKOFF_START, BACKOFF_MAX = 1.0, 300.0
+LOGIN_BACKOFF_MAX = 30 * 60.0  # a refused login: Gmail locks out an account that retries every few seconds
 NETWORK_ERRORS = (
     imaplib.IMAP4.error,
     imaplib.IMAP4.abort,
@@ -66,9 +68,12 @@ class IdleWatcher(threading.Thread):
                 backoff = BACKOFF_START
             except Exception as e:  # the watcher must outlive any server trouble; the sweep covers the gap
                 self.connected.clear()
-                log.warning("IMAP IDLE connection lost (%s); reconnecting in %.0f s", e, backoff)
+                login = isinstance(e, LoginError)
+                backoff = max(backoff, 60.0) if login else backoff
+                log.warning("IMAP IDLE %s (%s); reconnecting in %.0f s",
+                            "login refused" if login else "connection lost", e, backoff)  # fmt: skip
                 self._stopping.wait(backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX)
+                backoff = min(backoff * 2, LOGIN_BACKOFF_MAX if login else BACKOFF_MAX)
 
     def _watch(self) -> None:
         """One connection's life: IDLE in slices until it is time to reconnect or to stop."""

@@ -159,4 +159,5 @@ class SmtpOutbox:
 
 
 def _text(value: bytes | str) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    """The server's words on one line (a multi-line reply reaches smtplib joined by newlines)."""
+    return " ".join((value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)).split())

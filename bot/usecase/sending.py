@@ -104,6 +104,7 @@ class Sender:
         self.outbox, self.ledger, self.rules, self.clock = outbox, ledger, rules, clock
         self.failed = 0  # replies that ended `failed` through this sender (a cycle's figures)
         self.refused = 0  # refusals of any kind
+        self.sent = 0  # replies the transport accepted
         self._tried: set[int] = set()  # a reply is tried at most once per cycle (a service is one cycle)
 
     def paused(self) -> Pause | None:
@@ -139,6 +140,7 @@ class Sender:
             crashpoint("after_smtp_accept")
             self.ledger.mark_reply_sent(pending.id)
             sent += 1
+            self.sent += 1
             if had_pause:
                 had_pause = False
                 Pause.clear(self.ledger)  # the server takes mail again: the next pause starts short

@@ -116,7 +116,7 @@ class MailService:
         hand and no more). The caller then refreshes the master (`master.rebuild(ledger,
         only_if_changed=True)`)."""
         summary = CycleSummary()
-        summary.replies_sent += self.sender.send_pending()
+        self.sender.send_pending()
         summary.rescued_from_spam = sweep_junk(self.inbox, self.rules.trust.sender_map)
         progress = Progress("mail", None)  # a backfill of a whole mailbox shows how far it got
         for envelope in self.inbox.envelopes():
@@ -138,8 +138,9 @@ class MailService:
                 summary.handled += 1
                 summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
         progress.done()
-        summary.replies_sent += self.sender.send_pending()  # what waited behind a failed or paused send
-        summary.replies_failed, summary.replies_refused = self.sender.failed, self.sender.refused
+        self.sender.send_pending()  # what waited behind a failed or paused send
+        s = self.sender
+        summary.replies_sent, summary.replies_failed, summary.replies_refused = s.sent, s.failed, s.refused
         return summary
 
     def _handle_envelope(self, envelope: Envelope, summary: CycleSummary) -> Outcome:
@@ -152,8 +153,7 @@ class MailService:
             (self.inbox.quarantine if known.state == "quarantined" else self.inbox.mark_handled)(envelope)
             log.info("uid=%s outcome=skipped reason=already_%s (not downloaded)", envelope.uid, known.state)
             return "skipped"
-        message = self.inbox.fetch(envelope)
-        if message is None:  # moved away by someone else since the listing
+        if (message := self.inbox.fetch(envelope)) is None:  # moved away by someone else since the listing
             return "skipped"
         summary.bytes_downloaded += len(message.raw)
         return self.handle(message)

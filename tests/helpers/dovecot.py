@@ -31,6 +31,7 @@ from pathlib import Path
 
 from imap_tools import MailBoxUnencrypted
 
+from tests.helpers.dovecot_profiles import PROFILES, DovecotProfile, ProfileName
 from tests.helpers.imap_accounts import append_messages
 from tests.helpers.loopback import LoopbackServer, free_ports
 
@@ -55,8 +56,7 @@ def dovecot_available() -> bool:
 # - the anvil-auth-penalty listener is off: after one failed login, the next login from 127.0.0.1 was
 #   held back 4 s by the auth penalty, which would slow down whichever test came next.
 # `mail_fsync = never`: only the machine crashing could lose mail, which no test does; APPEND is 5× faster.
-# A folder named `Sent` (created on demand, as Gmail's always exists) carries the \Sent special-use flag,
-# so the daemon can find what "Gmail" filed there by LIST attributes, never by name (see SmtpSink.on_message).
+# The namespace (separator, special-use folders) comes from the profile: tests/helpers/dovecot_profiles.py.
 _CONFIG = """\
 protocols = imap lmtp
 listen = {host}
@@ -98,12 +98,7 @@ service lmtp {{
     port = {lmtp_port}
   }}
 }}
-namespace inbox {{
-  inbox = yes
-  mailbox Sent {{
-    special_use = \\Sent
-  }}
-}}
+{namespace}
 service anvil {{
   chroot =
   unix_listener anvil-auth-penalty {{
@@ -150,9 +145,20 @@ class DovecotServer(LoopbackServer):
             srv.deliver("a@example.test", raw_bytes)
             with srv.mailbox("a@example.test", "pw") as mb:
                 messages = list(mb.fetch(mark_seen=False))
+
+    `profile="gmail"` lays the folders out like Gmail in Thai: the "/" separator and `[Gmail]/สแปม` (\\Junk)
+    and its siblings made for every user (tests/helpers/dovecot_profiles.py); the default keeps "." and
+    a `Sent` folder with \\Sent, made on demand.
     """
 
-    def __init__(self, *, start_timeout: float = 10.0, oauth2_introspection_url: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        start_timeout: float = 10.0,
+        oauth2_introspection_url: str | None = None,
+        profile: ProfileName = "default",
+    ) -> None:
+        self.profile: DovecotProfile = PROFILES[profile]
         self.start_timeout = start_timeout
         self.oauth2_introspection_url = oauth2_introspection_url
         self.port, self.lmtp_port = free_ports(2)
@@ -218,7 +224,20 @@ class DovecotServer(LoopbackServer):
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __repr__(self) -> str:
-        return f"<DovecotServer imap={self.host}:{self.port} lmtp={self.lmtp_port} dir={self.dir}>"
+        return (
+            f"<DovecotServer {self.profile.name} imap={self.host}:{self.port} lmtp={self.lmtp_port} "
+            f"dir={self.dir}>"
+        )
+
+    @property
+    def separator(self) -> str:
+        """The hierarchy separator clients see: "." by default, "/" in the gmail profile."""
+        return self.profile.separator
+
+    @property
+    def sent_folder(self) -> str:
+        """The folder flagged \\Sent: `Sent`, or `[Gmail]/จดหมายที่ส่งแล้ว` in the gmail profile."""
+        return self.profile.sent_folder
 
     # -- users and mail
 
@@ -249,13 +268,16 @@ class DovecotServer(LoopbackServer):
         return MailBoxUnencrypted(self.host, self.port, timeout=10).login(user, password)
 
     def append(self, user: str, password: str, folder: str, raws: Iterable[bytes], *, flags: str = "") -> int:
-        """APPEND messages to `folder` ("a/b" names use Dovecot's "." separator) over one connection.
+        """APPEND messages to `folder` over one connection; "a/b" names a subfolder in either profile and
+        non-ASCII names are sent in modified UTF-7.
 
         The folder is created when missing. Much faster than LMTP for bulk filling (10,000 small mails in
         a few seconds); the messages arrive as stored, not as delivered (no \\Recent, `flags` as given).
         Returns how many were appended.
         """
-        return append_messages(self.host, self.port, user, password, folder, raws, flags=flags)
+        return append_messages(
+            self.host, self.port, user, password, folder, raws, flags=flags, separator=self.separator
+        )
 
     def log_tail(self, lines: int = 30) -> str:
         text = ""
@@ -296,6 +318,7 @@ class DovecotServer(LoopbackServer):
             gid=owner.pw_gid,
             oauth_mechanisms=" xoauth2 oauthbearer" if self.oauth2_introspection_url else "",
             oauth_passdb=self._oauth_passdb(),
+            namespace=self.profile.namespace_config(),
         )
         (self.dir / "dovecot.conf").write_text(config, encoding="utf-8")
 

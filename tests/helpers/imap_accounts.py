@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from imap_tools import MailBoxUnencrypted
+from imap_tools.imap_utf7 import utf7_encode
 
 if TYPE_CHECKING:
     from tests.helpers.dovecot import DovecotServer
@@ -39,46 +40,58 @@ class ImapAccount:
         """APPEND messages to one of this account's folders (created when missing); see DovecotServer."""
         return self.server.append(self.user, self.password, folder, raws, flags=flags)
 
-    def filer(self, folder: str = "Sent") -> Callable[[ReceivedMail], None]:
+    def filer(self, folder: str | None = None) -> Callable[[ReceivedMail], None]:
         """A SmtpSink `on_message` hook that files each accepted message here, as Gmail files what it relays
-        into the account's Sent folder (here `Sent`, which carries the \\Sent special-use flag)."""
+        into the account's Sent folder (by default the server's folder with the \\Sent special-use flag:
+        `Sent`, or `[Gmail]/จดหมายที่ส่งแล้ว` in the gmail profile)."""
+        target = self.server.sent_folder if folder is None else folder
 
         def file(mail: ReceivedMail) -> None:
-            self.append(folder, [mail.raw], flags="\\Seen")
+            self.append(target, [mail.raw], flags="\\Seen")
 
         return file
 
     def message_ids(self, folder: str = "INBOX") -> list[str]:
-        """The Message-ID header of every message in `folder` ("a/b" → Dovecot's "a.b"), in UID order;
+        """The Message-ID header of every message in `folder` ("a/b" names a subfolder), in UID order;
         an empty list when the folder does not exist."""
         with self.mailbox() as mb:
-            name = imap_folder(folder)
+            name = imap_folder(folder, self.server.separator)
             if not mb.folder.exists(name):
                 return []
             mb.folder.set(name, readonly=True)
             return [
-                m.headers.get("message-id", ("",))[0].strip()
+                m.headers.get("message-id", ("",))[0].strip()  # type: ignore[no-untyped-call]
                 for m in mb.fetch(mark_seen=False, headers_only=True, bulk=True)
             ]
 
 
-def imap_folder(name: str) -> str:
-    """A folder name from the config as the test Dovecot spells it (levels joined by ".")."""
-    return name.replace("/", ".")
+def imap_folder(name: str, separator: str = ".") -> str:
+    """A folder name from the config ("a/b") as the test Dovecot spells it: levels joined by `separator`
+    ("." in the default profile, "/" in the gmail one)."""
+    return name.replace("/", separator)
 
 
 def append_messages(
-    host: str, port: int, user: str, password: str, folder: str, raws: Iterable[bytes], *, flags: str = ""
+    host: str,
+    port: int,
+    user: str,
+    password: str,
+    folder: str,
+    raws: Iterable[bytes],
+    *,
+    flags: str = "",
+    separator: str = ".",
 ) -> int:
-    """APPEND messages to `folder` ("a/b" → "a.b") over one connection, creating the folder when missing;
-    MULTIAPPEND in batches, so 10,000 small mails take a few seconds. Returns how many were appended."""
-    name = imap_folder(folder)
+    """APPEND messages to `folder` ("a/b" → levels joined by `separator`) over one connection, creating the
+    folder when missing; MULTIAPPEND in batches, so 10,000 small mails take a few seconds. Non-ASCII names
+    go over the wire in modified UTF-7. Returns how many were appended."""
+    name = imap_folder(folder, separator)
     count = 0
     client = imaplib.IMAP4(host, port, timeout=30)
     try:
         client.login(user, password)
         if name.upper() != "INBOX":
-            typ, data = client.create(_quoted(name))
+            typ, data = client._simple_command("CREATE", _quoted(name))
             if typ != "OK" and b"ALREADYEXISTS" not in b" ".join(d or b"" for d in data).upper():
                 raise RuntimeError(f"IMAP CREATE {name} for {user}: {typ} {data!r}")
         batch: list[bytes] = []
@@ -101,7 +114,7 @@ _APPEND_BATCH = 200
 def _multiappend(client: imaplib.IMAP4, folder: str, raws: list[bytes], flags: str) -> int:
     """One MULTIAPPEND (RFC 3502) with non-synchronising literals (LITERAL+): no round trip per message."""
     tag = client._new_tag()  # imaplib has no MULTIAPPEND; its tagged-response reader is reused
-    parts = [tag + b" APPEND " + _quoted(folder).encode()]
+    parts = [tag + b" APPEND " + _quoted(folder)]
     prefix = (f" ({flags})" if flags else "").encode()
     for raw in raws:
         crlf = raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
@@ -113,5 +126,6 @@ def _multiappend(client: imaplib.IMAP4, folder: str, raws: list[bytes], flags: s
     return len(raws)
 
 
-def _quoted(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def _quoted(name: str) -> bytes:
+    """A mailbox name as an IMAP quoted string, in modified UTF-7 (RFC 3501 5.1.3)."""
+    return b'"' + utf7_encode(name).replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
