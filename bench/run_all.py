@@ -12,6 +12,7 @@ RUNS = [
     ["bench_master.py", "--repeat", "7"],
     ["bench_hostile.py"],
     ["bench_daemon.py", "--reports", "1000", "--naive-budget", "300"],
+    ["bench_downloads.py", "--mails", "1000", "--paused", "200"],
 ]
 
 

@@ -46,7 +46,3 @@ class SendError(BotError):
         super().__init__(message)
         self.kind: SendFailure = kind
         self.code = code  # the SMTP reply code, when the server answered
-
-
-class InstanceLocked(BotError):
-    """Another localreport process holds the lock of this storage.dir."""

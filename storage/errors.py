@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from parsers.errors import LocalreportError
 
 
@@ -19,3 +21,12 @@ class LedgerError(StorageError):
 
 class MasterError(StorageError):
     """The master workbook could not be written or put in place."""
+
+
+class InstanceLockedError(StorageError):
+    """Another localreport process holds the lock of this storage dir (storage/instance_lock.py)."""
+
+    def __init__(self, dir: Path, pid: int | None, command: str) -> None:
+        holder = f"localreport pid {pid} ({command or 'unknown command'})" if pid else "another localreport"
+        super().__init__(f"storage dir {dir} is in use by {holder}; stop it first or wait for it to finish")
+        self.dir, self.pid, self.command = dir, pid, command

@@ -23,6 +23,7 @@ import imap_tools
 from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 
 from bot.adapters.login_hints import login_fix
+from bot.adapters.oauth import forget_access_tokens
 from bot.entrypoints.config import MailboxSettings
 from bot.errors import LoginError, MailboxError
 from bot.usecase.ports import Envelope, InboxMessage, JunkMail
@@ -74,6 +75,7 @@ class ImapInbox:
                     raise
                 with contextlib.suppress(imaplib.IMAP4.error, OSError):
                     box.client.shutdown()
+                forget_access_tokens()  # a cached token the server refused before its expiry: ask again
                 raise LoginError(
                     f"IMAP {s.host}:{s.port} refused the login of {s.username}: {e}",
                     login_fix(str(e), auth=s.auth, password_env=s.password_env),

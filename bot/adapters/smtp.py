@@ -15,7 +15,7 @@ import ssl
 from collections.abc import Callable
 
 from bot.adapters.login_hints import login_fix
-from bot.adapters.oauth import xoauth2_string
+from bot.adapters.oauth import forget_access_tokens, xoauth2_string
 from bot.entrypoints.config import SmtpSettings
 from bot.errors import LoginError, SendError, SendFailure
 
@@ -124,6 +124,7 @@ class SmtpOutbox:
             raise SendError(f"{where}: {e}", kind="login") from e
         except smtplib.SMTPAuthenticationError as e:
             self._close()
+            forget_access_tokens()
             text = _text(e.smtp_error)
             fix = login_fix(f"{e.smtp_code} {text}", auth=s.auth, password_env=s.password_env)
             raise SendError(f"{where}: login refused: {e.smtp_code} {text}; {fix}", kind="login",

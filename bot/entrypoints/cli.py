@@ -1,9 +1,18 @@
 """The `localreport` command: demo, run, check, status, health, rebuild, reprocess, registry import,
 template, oauth-token.
 
-Exit codes: 0 done; 1 a finding (check: a file has errors; health: not OK; run --once: a mail failed);
-2 a user's mistake (a missing file, a wrong CSV, a bad config, an unknown province, an unreachable
-server), printed as one line saying what is wrong and how to fix it, never a traceback.
+Exit codes, the same for every command (EXIT_* in the code):
+  0  done.
+  1  a finding: `check` — a file has errors; `health` — not OK; `run --once` — the cycle completed but some
+     mails or replies failed (they are recorded and retried at the next run).
+  2  a user's mistake: a bad config, a missing or wrong file, an unknown province, another localreport
+     holding the storage dir; printed as one line saying what is wrong and how to fix it, never a traceback.
+  3  the mailbox or mail server could not be used (unreachable, login refused): nothing was judged; fix what
+     the line says or try again later.
+
+The commands that write the storage dir (run, reprocess, rebuild, withdraw, registry import --config) hold
+its lock (storage/instance_lock.py) while they run; status, health, check, template and oauth-token never
+ask for it.
 """
 
 from __future__ import annotations
@@ -14,19 +23,24 @@ import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from bot.adapters.judge_pool import JudgeLimits, JudgePool
 from bot.entrypoints import logsetup
-from bot.entrypoints.config import load_settings
-from bot.errors import UsageError
+from bot.entrypoints.config import Settings, load_settings
+from bot.errors import MailboxError, UsageError
 from bot.replies.texts import finding_text
 from bot.usecase.incoming import Attachment
 from parsers.errors import LocalreportError
-from validators import load_form, load_registry
+from storage.instance_lock import instance_lock
+from validators import Registry, load_form, load_registry
 from validators.findings import Finding, Report
 
-EXIT_OK, EXIT_REJECTED, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 2
+EXIT_OK = 0
+EXIT_FINDING = EXIT_REJECTED = 1  # check: a file has errors; health: not OK; run --once: a mail/reply failed
+EXIT_USAGE = EXIT_UNREADABLE = 2  # a user's mistake (check: a file that cannot be opened)
+EXIT_UNAVAILABLE = 3  # the mailbox or mail server could not be used: nothing was judged
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logsetup.configure(args.log_level, args.log_format)
     try:
         result: int = args.func(args)
+    except MailboxError as e:  # unreachable, or a LoginError whose message carries its fix
+        print(f"localreport: {e}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     except LocalreportError as e:  # the one root: a user's mistake, said in one line with its fix
         print(f"localreport: {e}", file=sys.stderr)
         return EXIT_USAGE
@@ -49,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="localreport", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="localreport", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     p.add_argument("--log-format", default="text", choices=["text", "json"])
     sub = p.add_subparsers(dest="command", required=True)
@@ -120,18 +139,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.entrypoints.daemon import run_forever, run_once
 
     settings = load_settings(args.config)
-    if args.once:
-        summary = run_once(settings)
-        return 1 if summary.failed else 0
-    run_forever(settings)
-    return 0
+    with _exclusive(settings, args):  # the daemon holds it for its whole life
+        if args.once:
+            summary = run_once(settings)
+            # Mails and replies that failed are recorded: the next run retries them (or they were reported).
+            replies = summary.replies_refused or summary.replies_failed
+            return EXIT_FINDING if summary.failed or replies else EXIT_OK
+        run_forever(settings)
+    return EXIT_OK
+
+
+def _exclusive(settings: Settings, args: argparse.Namespace) -> AbstractContextManager[object]:
+    """This command's hold on storage.dir: a second writer stops with exit 2 instead of racing this one."""
+    once = "--once" if getattr(args, "once", False) else ""
+    words = (args.command, getattr(args, "registry_command", None), once)
+    return instance_lock(settings.storage.dir, " ".join(w for w in words if w))
 
 
 def _cmd_withdraw(args: argparse.Namespace) -> int:
-    from bot.entrypoints.wiring import master_for, open_ledger, registry_for
+    from bot.entrypoints.wiring import registry_for
 
     settings = load_settings(args.config)
-    registry = registry_for(settings)
+    with _exclusive(settings, args):
+        return _withdraw(args, settings, registry_for(settings))
+
+
+def _withdraw(args: argparse.Namespace, settings: Settings, registry: Registry) -> int:
+    from bot.entrypoints.wiring import master_for, open_ledger
+
     if not args.reason.strip():
         raise UsageError("--reason is empty: say why (for example the number of the province's letter)")
     lao = registry.lao_by_code(args.code.strip())
@@ -150,7 +185,9 @@ def _cmd_withdraw(args: argparse.Namespace) -> int:
 def _cmd_rebuild(args: argparse.Namespace) -> int:
     from bot.entrypoints.wiring import rebuild
 
-    print(rebuild(load_settings(args.config)))
+    settings = load_settings(args.config)
+    with _exclusive(settings, args):
+        print(rebuild(settings))
     return 0
 
 
@@ -224,21 +261,18 @@ def _cmd_registry_import(args: argparse.Namespace) -> int:
     from bot.entrypoints.wiring import registry_for
     from validators.registry import diff_registries, read_dla_export, write_registry_csv
 
-    new = read_dla_export(_read_input(args.file, "the DLA export"))
-    if args.config:
-        settings = load_settings(args.config)
-        old = registry_for(settings)
+    settings = load_settings(args.config) if args.config else None
+    with _exclusive(settings, args) if settings else nullcontext():
+        new = read_dla_export(_read_input(args.file, "the DLA export"))
+        old = registry_for(settings) if settings else load_registry()
+        for line in diff_registries(old, new).summary_lines():
+            print(line)
+        if settings is None:
+            print("(dry run: give --config to install the new registry)")
+            return 0
         target = settings.storage.dir / "registry.csv"
-    else:
-        old, target = load_registry(), None
-    diff = diff_registries(old, new)
-    for line in diff.summary_lines():
-        print(line)
-    if target is None:
-        print("(dry run: give --config to install the new registry)")
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_registry_csv(new, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_registry_csv(new, target)
     print(f"installed {len(new)} LAOs into {target}")
     return 0
 
@@ -285,7 +319,7 @@ def _cmd_reprocess(args: argparse.Namespace) -> int:
     from bot.entrypoints.wiring import open_service
 
     settings = load_settings(args.config)
-    with open_service(settings, inbox=False, outbox=args.send_replies) as service:
+    with _exclusive(settings, args), open_service(settings, inbox=False, outbox=args.send_replies) as service:
         mails = service.ledger.mails_to_rejudge(args.message_id, rejected=args.rejected)
         if not mails:
             print("nothing to reprocess")

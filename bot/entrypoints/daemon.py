@@ -47,9 +47,8 @@ def run_once(
             summary = service.run_cycle(stop)
             # Also after a run that died before its rebuild: the ledger's change stamp tells.
             service.master.rebuild(service.ledger, only_if_changed=True)
-    except LoginError as e:
-        state = record_login_failure(settings, str(e), e.fix, dt.datetime.now(dt.UTC))
-        log.error("mailbox login refused (%d in a row; next try at %s): %s", state.count, state.retry_at, e)
+    except LoginError as e:  # the caller says it in one line (the daemon's log, or the command's exit line)
+        record_login_failure(settings, str(e), e.fix, dt.datetime.now(dt.UTC))
         raise
     write_heartbeat(settings, summary.seen, summary.handled, summary.failed)
     log.info(
@@ -66,8 +65,10 @@ def _guarded_cycle(settings: Settings, stopping: threading.Event, pool: JudgePoo
         run_once(settings, stopping.is_set, pool)
     except LoginBackoff as e:
         log.debug("%s", e)
-    except LoginError:
-        pass  # run_once logged the one line with the fix; the backoff decides the next try
+    except LoginError as e:  # one line with the fix; the backoff decides the next try
+        state = login_failing(settings)
+        retry = state.retry_at if state is not None else "the next interval"
+        log.error("mailbox login refused (next try at %s): %s", retry, e)
     except Exception:  # a failed poll (server down, disk full) must not end the daemon; the next one retries
         log.exception("cycle failed; retrying at the next interval")
 

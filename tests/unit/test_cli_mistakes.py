@@ -1,6 +1,7 @@
 """Every user mistake the command line can meet ends in one line on stderr that says what is wrong and how
 to fix it, and exit code 2 — never a traceback. Each case runs `localreport` in-process (an exception would
-fail the test) and one runs as a real process, as an operator would."""
+fail the test) and one runs as a real process, as an operator would. A mail server that cannot be reached is
+no mistake of the user's: one line too, but exit code 3 (nothing was judged; try again later)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.entrypoints.cli import EXIT_USAGE, main
+from bot.entrypoints.cli import EXIT_UNAVAILABLE, EXIT_USAGE, main
 
 Case = Callable[[Path], list[str]]
 WRONG_CSV = "a,b\n1,2\n"
@@ -62,14 +63,6 @@ CASES: dict[str, tuple[Case, str]] = {
                             'password_env = "LOCALREPORT_TEST_UNSET_PASSWORD"'),
         ],
         "LOCALREPORT_TEST_UNSET_PASSWORD is not set",
-    ),
-    "mail server unreachable": (
-        lambda t: [
-            "run", "--once", "--config",
-            config(t, mailbox=f'backend = "imap"\nhost = "127.0.0.1"\nport = {closed_port()}\n'
-                            'security = "none"\nusername = "u"\npassword_env = "HOME"'),
-        ],
-        "127.0.0.1",
     ),
     "configured registry missing": (
         lambda t: ["status", "--config", config(t, '[round]\nregistry = "missing.csv"\n')],
@@ -121,6 +114,22 @@ def test_a_user_mistake_is_one_line_and_exit_2(
     assert code == EXIT_USAGE, err
     assert len(err) == 1 and err[0].startswith("localreport: "), err
     assert says in err[0]
+
+
+def test_an_unreachable_mail_server_is_exit_3_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = closed_port()
+    mailbox = (
+        f'backend = "imap"\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nusername = "u"\n'
+        'password_env = "HOME"'
+    )
+
+    code = main(["run", "--once", "--config", config(tmp_path, mailbox=mailbox)])
+
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == EXIT_UNAVAILABLE, err
+    assert len(err) == 1 and err[0].startswith("localreport: ") and f"127.0.0.1:{port}" in err[0], err
 
 
 def test_a_missing_file_given_to_check_is_reported_as_unreadable_with_exit_2(

@@ -157,7 +157,7 @@ def test_the_previous_release_ledger_gains_reply_attempts_and_keeps_its_withdraw
     assert user_version(previous_state / "ledger.sqlite3") == SCHEMA_VERSION
     assert replies == [("sent", 1, None)] * 3  # a sent reply took one attempt
     assert "last_error" in mail_columns
-    [(province, code)] = withdrawn
+    [(_, code)] = withdrawn
     assert code not in dataset_codes(previous_state, "กาญจนบุรี")
 
     cfg = config(tmp_path, previous_state)
