@@ -71,7 +71,7 @@ SUBMISSION_FILLS = {
 }
 REPLY_STATE_TH = {
     "sent": "ส่งแล้ว", "pending": "รอส่ง", "sending": "กำลังส่ง", "suppressed": "งดตอบ (เกินจำนวนที่กำหนด)",
-    "none": "ไม่ตอบกลับ",
+    "failed": "ส่งไม่สำเร็จ (ต้องแจ้งจังหวัดทางอื่น)", "none": "ไม่ตอบกลับ",
 }  # fmt: skip
 SENDER_VERDICT_TH = {
     "verified": "ตรงตามรายชื่อ",
