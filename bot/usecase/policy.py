@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Literal
 
-from bot.usecase.incoming import IncomingMail, decode_text
+from bot.usecase.incoming import IncomingMail, header_pairs
 from storage.ledger import SenderVerdict
 
 ROBOT_REASONS = (
@@ -60,7 +60,8 @@ def _facts(mail: MailInput) -> _Facts:
         headers = tuple((k.lower(), v) for k, v in mail.headers)
         return _Facts(headers, (mail.from_address.lower(),) if mail.from_address else ())
     msg = email.message_from_bytes(mail) if isinstance(mail, bytes) else mail
-    headers = tuple((k.lower(), decode_text(str(v))) for k, v in msg.items())
+    # Raw 8-bit and RFC 2047 values read as parse_mail reads them.
+    headers = tuple((k.lower(), v) for k, v in header_pairs(msg))
     froms = email.utils.getaddresses([v for k, v in headers if k == "from"])
     return _Facts(headers, tuple(addr.strip().lower() for _name, addr in froms if addr.strip()))
 

@@ -215,7 +215,8 @@ class MailService:
             return "suppressed", NOTHING_JUDGED
         authserv_id = self.rules.trust.dmarc_authserv_id
         if authserv_id is not None:
-            verdict = dmarc_verdict(m.mail.headers, authserv_id, m.mail.from_address)
+            single = m.mail.from_address if m.mail.from_count == 1 else None  # None: judged from headers
+            verdict = dmarc_verdict(m.mail.headers, authserv_id, single)
             if verdict != "pass":
                 return self._hold(m, f"dmarc_{verdict}"), NOTHING_JUDGED
         return None
@@ -339,8 +340,7 @@ class MailService:
 
     def _set_aside(self, m: MailInHand, outcome: SetAside, reason: str) -> Outcome:
         """Record why no province reply goes out, tell the operator, move the mail to quarantine."""
-        operator = self.rules.patience.operator_address
-        told = None
+        told, operator = None, self.rules.patience.operator_address
         if operator:
             notice = (
                 hold_notice(m.mail, m.sha256, reason) if outcome == "held"

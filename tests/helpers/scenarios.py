@@ -57,14 +57,19 @@ class ReplyView:
     @classmethod
     def read(cls, path: Path) -> ReplyView:
         raw = path.read_bytes()
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        # A reply to an internationalised address carries raw UTF-8 headers (RFC 6532): read them as text.
+        msg = (
+            email.message_from_bytes(raw, policy=email.policy.default) if raw.isascii()
+            else email.message_from_string(raw.decode("utf-8"), policy=email.policy.default)
+        )  # fmt: skip
         assert isinstance(msg, EmailMessage)
+        compat = email.message_from_bytes(raw) if raw.isascii() else email.message_from_string(raw.decode())
         plain = msg.get_body(("plain",))
         assert plain is not None, f"{path.name} has no text/plain body"
         return cls(
             path=path,
             kind=str(msg["X-Localreport-Outcome"]),
-            subject=decoded(str(email.message_from_bytes(raw)["Subject"])),
+            subject=decoded(str(compat["Subject"])),  # compat32: the default policy splits Thai words
             body=str(plain.get_content()).replace("\r\n", "\n"),
             attachments=tuple(str(p.get_filename()) for p in msg.iter_attachments()),
             to=str(msg["To"]),
