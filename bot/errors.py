@@ -11,8 +11,10 @@ from parsers.errors import LocalreportError
 # 550 5.4.5, 421 4.7.x, 454 4.7.0), pause all sending; permanent: the server will never take this reply
 # (5.1.x no such user, 5.7.1 policy), end it and tell the operator; undeliverable: we will not try (an EAI
 # address and a server without SMTPUTF8), end it and tell the operator; login: the server refused our login
-# (Gmail's 534-5.7.9), pause all sending like quota and tell the operator the fix.
-SendFailure = Literal["transient", "quota", "permanent", "undeliverable", "login"]
+# (Gmail's 534-5.7.9), pause all sending like quota and tell the operator the fix; unreachable: the server
+# (or the OAuth token endpoint) cannot be reached, pause all sending; uncertain: the connection was lost once
+# the message had gone out, so the server may have taken it (looked up in Sent before any new attempt).
+SendFailure = Literal["transient", "quota", "permanent", "undeliverable", "login", "unreachable", "uncertain"]
 
 
 class BotError(LocalreportError):

@@ -88,16 +88,17 @@ class Ledger(ReplyQueue):
         ).fetchone()
         return MailRow(*row) if row else None
 
-    def mail_by_identity(self, message_id: str, from_address: str, subject: str) -> MailRow | None:
-        """A mail already handled with this Message-ID, From and Subject: the same message met again (moved
-        back to the inbox, labelled twice), recognised from a header fetch before its body is downloaded.
-        A mail without a Message-ID is never recognised this way."""
-        if not message_id:
+    def mail_by_identity(self, message_id: str, from_address: str, subject: str, size: int) -> MailRow | None:
+        """A mail already handled with this Message-ID, From, Subject and size: the same message met again
+        (moved back to the inbox, labelled twice), recognised from a header fetch before its body is
+        downloaded. Anything less is downloaded and decided by its bytes (a different mail may reuse a
+        Message-ID); a mail without a Message-ID or a size is never recognised this way."""
+        if not message_id or size <= 0:
             return None
         row = self.conn.execute(
             "SELECT id, sha256, message_id, state, attempts, outcome FROM mails WHERE message_id = ? "
-            "AND from_address = ? AND subject = ? AND state != 'new' ORDER BY id LIMIT 1",
-            (message_id, from_address, subject),
+            "AND from_address = ? AND subject = ? AND size = ? AND state != 'new' ORDER BY id LIMIT 1",
+            (message_id, from_address, subject, size),
         ).fetchone()
         return MailRow(*row) if row else None
 
@@ -119,15 +120,17 @@ class Ledger(ReplyQueue):
         source: tuple[str, str, str],
         *,
         thread_of: int | None = None,
+        size: int | None = None,
     ) -> MailRow:
         """Record a mail (once) and its mailbox location, and count one more handling attempt.
 
-        `thread_of`: the mail whose reply this one answers (`thread_root`), for conversations."""
+        `thread_of`: the mail whose reply this one answers (`thread_root`), for conversations; `size`: its
+        bytes (for `mail_by_identity`)."""
         with self.transaction() as c:
             c.execute(
                 "INSERT INTO mails (sha256, fingerprint, message_id, from_address, subject, first_seen_at, "
-                "thread_of) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
-                (sha256, fingerprint, message_id, from_address, subject, now_iso(), thread_of),
+                "thread_of, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+                (sha256, fingerprint, message_id, from_address, subject, now_iso(), thread_of, size),
             )
             c.execute(
                 "UPDATE mails SET attempts = attempts + 1 WHERE sha256 = ? AND state = 'new'", (sha256,)

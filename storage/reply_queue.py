@@ -63,10 +63,21 @@ class ReplyQueue(LedgerConnection):
                 (error, iso(next_attempt) if next_attempt else None, reply_id),
             )
 
-    def uncount_attempt(self, reply_id: int) -> None:
-        """The attempt never reached the server (sending was paused before it): it does not count."""
+    def mark_reply_paused(self, reply_id: int, error: str) -> None:
+        """Refused for a reason that is not this reply's (the account's quota, our login, the server out of
+        reach): pending again, and the attempt does not count against it."""
         with self.transaction() as c:
-            c.execute("UPDATE replies SET attempts = MAX(attempts - 1, 0) WHERE id = ?", (reply_id,))
+            c.execute(
+                "UPDATE replies SET state = 'pending', attempts = MAX(attempts - 1, 0), last_error = ?, "
+                "next_attempt_at = NULL WHERE id = ?",
+                (error, reply_id),
+            )
+
+    def mark_reply_uncertain(self, reply_id: int, error: str) -> None:
+        """The connection was lost after the message went out: it stays `sending`, so the next attempt
+        first looks for it in the Sent folder."""
+        with self.transaction() as c:
+            c.execute("UPDATE replies SET last_error = ? WHERE id = ?", (error, reply_id))
 
     def mark_reply_failed(self, reply_id: int, reason: str, error: str, notice: QueuedReply | None) -> None:
         """Final: the server will never take this reply. `reason` is a code, `error` the server's words;

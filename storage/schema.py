@@ -36,12 +36,14 @@ MIGRATIONS: dict[int, str] = {
     "UPDATE records SET dla_code = "
     "COALESCE(json_extract(data, '$.dla_code'), json_extract(data, '$.lao_full_name'));" + WITHDRAWALS,
     # 3: every reply's attempts, its last error and when to try again (a refusal is recorded against the
-    # reply, a reply the server refuses for good ends `failed`), and why handling a mail last failed.
+    # reply, a reply the server refuses for good ends `failed`), why handling a mail last failed, and its
+    # size (a mail met again is recognised from a header fetch only when its size matches too).
     3: "ALTER TABLE replies ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE replies ADD COLUMN last_error TEXT;"
     "ALTER TABLE replies ADD COLUMN next_attempt_at TEXT;"
     "UPDATE replies SET attempts = 1 WHERE state IN ('sent', 'sending');"
-    "ALTER TABLE mails ADD COLUMN last_error TEXT;",
+    "ALTER TABLE mails ADD COLUMN last_error TEXT;"
+    "ALTER TABLE mails ADD COLUMN size INTEGER;",
 }
 
 SCHEMA = (
@@ -60,7 +62,8 @@ CREATE TABLE IF NOT EXISTS mails (
     judged_at TEXT,
     reason TEXT,                                -- why a mail was suppressed or held (policy reason code)
     thread_of INTEGER REFERENCES mails(id),     -- the mail whose reply this one answers (v2)
-    last_error TEXT                             -- why handling it last failed: class: message (v3)
+    last_error TEXT,                            -- why handling it last failed: class: message (v3)
+    size INTEGER                                -- its bytes (v3): with the identity, known before download
 );
 CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
 CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);

@@ -127,6 +127,10 @@ class ImapInbox:
                 if uid is not None:
                     found.append(Envelope(self.settings.folder, self._uidvalidity, uid.group(1).decode(),
                                           bytes(headers), int(size.group(1)) if size else 0))  # fmt: skip
+        missing = set(uids) - {e.uid for e in found}
+        if missing:  # an answer we could not pair with its UID: such mail waits, it is never skipped silently
+            log.warning("UID FETCH gave no identity headers for uid(s) %s; they are retried next cycle",
+                        ",".join(sorted(missing, key=int)))  # fmt: skip
         return sorted(found, key=lambda e: int(e.uid))
 
     def fetch(self, envelope: Envelope) -> InboxMessage | None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from bot.adapters.login_hints import login_fix
 from bot.adapters.oauth import forget_access_tokens, xoauth2_string
 from bot.entrypoints.config import SmtpSettings
-from bot.errors import LoginError, SendError, SendFailure
+from bot.errors import LoginError, MailboxError, SendError, SendFailure
 
 ENHANCED = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 
@@ -103,10 +103,8 @@ class SmtpOutbox:
     def send(self, message_id: str, to_address: str, raw: bytes) -> None:
         s = self.settings
         where = f"SMTP {s.host}:{s.port} reply {message_id} to {to_address}"
+        smtp = self._session(where)
         try:
-            if self._smtp is None:
-                self._smtp = self._connect()
-            smtp = self._smtp
             options: list[str] = []
             if needs_smtputf8(to_address, s.from_address):
                 smtp.ehlo_or_helo_if_needed()
@@ -116,35 +114,83 @@ class SmtpOutbox:
                         kind="undeliverable",
                     )
                 options = ["SMTPUTF8"]
-            smtp.sendmail(s.from_address, [to_address], raw, mail_options=options)
+            smtp.ehlo_or_helo_if_needed()
+            code, said = smtp.mail(s.from_address, options)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, said, s.from_address)
+            code, said = smtp.rcpt(to_address)
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({to_address: (code, said)})
         except SendError:
             raise
-        except LoginError as e:  # an OAuth refresh refused before we ever spoke to the server
-            self._close()
-            raise SendError(f"{where}: {e}", kind="login") from e
-        except smtplib.SMTPAuthenticationError as e:
-            self._close()
-            forget_access_tokens()
-            text = _text(e.smtp_error)
-            fix = login_fix(f"{e.smtp_code} {text}", auth=s.auth, password_env=s.password_env)
-            raise SendError(f"{where}: login refused: {e.smtp_code} {text}; {fix}", kind="login",
-                            code=e.smtp_code) from e  # fmt: skip
         except smtplib.SMTPRecipientsRefused as e:
             code, said = next(iter(e.recipients.values()), (0, b""))
-            self._reset()
-            raise SendError(f"{where}: refused: {code} {_text(said)}", kind=classify(code, _text(said)),
-                            code=code) from e  # fmt: skip
-        except smtplib.SMTPResponseException as e:  # MAIL or DATA refused (sendmail has sent RSET)
+            self._after_refusal(code)
+            # A refusal of this one recipient (greylisting "450 4.7.1", a policy) is about this reply; only
+            # the account's own quota or a closing server pauses all sending.
+            kind = classify(code, _text(said))
+            kind = "transient" if kind == "quota" and code != 421 and "5.4.5" not in _text(said) else kind
+            raise SendError(f"{where}: refused: {code} {_text(said)}", kind=kind, code=code) from e
+        except smtplib.SMTPResponseException as e:  # MAIL refused
+            self._after_refusal(e.smtp_code)
             text = _text(e.smtp_error)
-            if e.smtp_code == 421:  # the server closes the connection after a 421
-                self._close()
-            else:
-                self._reset()
             raise SendError(f"{where}: refused: {e.smtp_code} {text}", kind=classify(e.smtp_code, text),
                             code=e.smtp_code) from e  # fmt: skip
         except (smtplib.SMTPException, OSError, UnicodeError, ValueError) as e:
             self._close()  # the session's state is unknown: the next reply connects anew
             raise SendError(f"{where}: {type(e).__name__}: {e}", kind="transient") from e
+        self._data(smtp, where, raw)
+
+    def _data(self, smtp: smtplib.SMTP, where: str, raw: bytes) -> None:
+        """DATA: a refusal is a refusal; a connection lost once the message went out leaves it unknown
+        whether the server took it (`uncertain`: looked up in Sent before any new attempt)."""
+        said: bytes | str
+        try:
+            code, said = smtp.data(raw)
+        except smtplib.SMTPResponseException as e:
+            code, said = e.smtp_code, e.smtp_error
+        except (smtplib.SMTPException, OSError) as e:
+            self._close()
+            raise SendError(f"{where}: {type(e).__name__} during DATA: {e}", kind="uncertain") from e
+        if code != 250:
+            self._after_refusal(code)
+            text = _text(said)
+            raise SendError(f"{where}: refused: {code} {text}", kind=classify(code, text), code=code)
+
+    def _session(self, where: str) -> smtplib.SMTP:
+        """The open session if it still answers (a server drops an idle one while the judge works), else a
+        new one. Not reaching the server, or the token endpoint, pauses sending (`unreachable`)."""
+        if self._smtp is not None:
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._close()
+        s = self.settings
+        try:
+            self._smtp = self._connect()
+        except smtplib.SMTPAuthenticationError as e:
+            forget_access_tokens()
+            text = _text(e.smtp_error)
+            fix = login_fix(f"{e.smtp_code} {text}", auth=s.auth, password_env=s.password_env)
+            raise SendError(f"{where}: login refused: {e.smtp_code} {text}; {fix}", kind="login",
+                            code=e.smtp_code) from e  # fmt: skip
+        except LoginError as e:  # an OAuth refresh refused before we ever spoke to the server
+            raise SendError(f"{where}: {e}", kind="login") from e
+        except smtplib.SMTPResponseException as e:  # a greeting or EHLO refused (421 busy, 554)
+            text = _text(e.smtp_error)
+            raise SendError(f"{where}: connecting: {e.smtp_code} {text}", kind="unreachable",
+                            code=e.smtp_code) from e  # fmt: skip
+        except (smtplib.SMTPException, OSError, MailboxError) as e:  # refused, DNS, TLS, token endpoint
+            raise SendError(f"{where}: cannot connect: {type(e).__name__}: {e}", kind="unreachable") from e
+        return self._smtp
+
+    def _after_refusal(self, code: int) -> None:
+        if code == 421:  # the server closes the connection after a 421
+            self._close()
+        else:
+            self._reset()
 
     def _reset(self) -> None:
         """After a refusal the server may still be mid-transaction: RSET, or close when that fails."""

@@ -7,8 +7,9 @@ Exit codes, the same for every command (EXIT_* in the code):
      mails or replies failed (they are recorded and retried at the next run).
   2  a user's mistake: a bad config, a missing or wrong file, an unknown province, another localreport
      holding the storage dir; printed as one line saying what is wrong and how to fix it, never a traceback.
-  3  the mailbox or mail server could not be used (unreachable, login refused): nothing was judged; fix what
-     the line says or try again later.
+  3  the mailbox could not be used (unreachable, login refused): nothing (more) was judged; fix what the
+     line says or try again later. The SMTP server refusing or out of reach is not this: sending pauses, the
+     replies wait in the ledger, and `run --once` exits 1.
 
 The commands that write the storage dir (run, reprocess, rebuild, withdraw, registry import --config) hold
 its lock (storage/instance_lock.py) while they run; status, health, check, template and oauth-token never

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
@@ -69,7 +70,7 @@ def mail_lines(settings: Settings) -> list[str]:
     with open_ledger(settings) as ledger:
         pause, counts = Pause.load(ledger), ledger.counts()
     lines = []
-    if pause is not None:
+    if pause is not None and pause.until > dt.datetime.now(dt.UTC):
         until, since = bangkok(pause.until).isoformat(), bangkok(pause.since).isoformat()
         lines.append(f"sending paused until {until} ({pause.reason}, pause {pause.count} in a row since "
                      f"{since}): {pause.error}")  # fmt: skip

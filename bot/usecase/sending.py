@@ -3,12 +3,15 @@
 Every attempt is counted and committed before the transport is asked. What the transport says decides:
 
 - accepted: the reply is `sent`;
-- quota or throttling (Gmail's `550 5.4.5` daily limit, `421 4.7.x`, `454 4.7.0`) or a refused login:
-  not the reply's fault — it stays pending and *all* sending pauses until a retry time that grows with
+- quota or throttling (Gmail's `550 5.4.5` daily limit, `421 4.7.x`, `454 4.7.0`), a refused login or a
+  server out of reach: not the reply's fault — it stays pending, the attempt does not count against it,
+  and *all* sending pauses until a retry time that grows with
   each pause in a row (`PAUSES`); the pause is kept in the ledger (`Pause`), shown by `health` and
   `status`, and ends at the first reply accepted after it;
 - a permanent refusal (`5.1.x` no such address, `5.7.1` policy) or an address the server cannot carry
   (EAI without SMTPUTF8): the reply ends `failed` with why, and the operator is told once;
+- a connection lost once the message went out: the reply stays `sending` and is looked up in the Sent
+  folder before any new attempt;
 - anything else is transient: this reply is tried again at the next cycle, then with its own backoff,
   and the next one goes; after
   `MAX_ATTEMPTS` attempts it ends `failed` (`gave_up`).
@@ -43,8 +46,12 @@ class Backoff:
         before the first failure)."""
         if times <= 0:
             return dt.timedelta(0)
-        wait: dt.timedelta = min(self.first * 2 ** (times - 1), self.cap)
-        return wait
+        wait = self.first
+        for _ in range(times - 1):  # doubled step by step: 2 ** times overflows a timedelta after days
+            if wait >= self.cap:
+                break
+            wait *= 2
+        return min(wait, self.cap)
 
 
 MINUTE = dt.timedelta(minutes=1)
@@ -52,6 +59,7 @@ PAUSES = {
     "quota": Backoff(60 * MINUTE, 24 * 60 * MINUTE),  # Gmail lifts its daily limit within 24 h
     "throttled": Backoff(5 * MINUTE, 60 * MINUTE),
     "login": Backoff(MINUTE, 30 * MINUTE),
+    "unreachable": Backoff(MINUTE, 30 * MINUTE),
 }
 RETRY = Backoff(MINUTE, 60 * MINUTE)  # one reply's transient refusals
 
@@ -89,9 +97,9 @@ class Pause:
 
 
 def pause_kind(error: SendError) -> str | None:
-    """quota | throttled | login for a refusal that pauses all sending; None for one reply's refusal."""
-    if error.kind == "login":
-        return "login"
+    """quota | throttled | login | unreachable for a refusal that pauses all sending; None for one reply's."""
+    if error.kind in ("login", "unreachable"):
+        return error.kind
     if error.kind == "quota":
         return "quota" if "5.4.5" in str(error) else "throttled"
     return None
@@ -170,10 +178,16 @@ class Sender:
         text = str(error)
         kind = pause_kind(error)
         if kind is not None:
-            self.ledger.mark_reply_retry(pending.id, text, None)
+            self.ledger.mark_reply_paused(pending.id, text)
             self._pause(kind, text)
             return True
         attempts = pending.attempts + 1
+        if error.kind == "uncertain" and attempts < MAX_ATTEMPTS:
+            self.ledger.mark_reply_uncertain(pending.id, text)
+            log.warning("reply %s to %s: connection lost after sending (attempt %d); it is looked up in Sent "
+                        "before any new attempt: %s", pending.message_id, pending.to_address, attempts,
+                        text)  # fmt: skip
+            return False
         if error.kind in ("permanent", "undeliverable") or attempts >= MAX_ATTEMPTS:
             reason = {"permanent": "refused_permanently", "undeliverable": "smtputf8_unsupported"}.get(
                 error.kind, "gave_up"
@@ -208,6 +222,14 @@ class Sender:
         pause.save(self.ledger)
         log.error("all sending paused until %s (%s, pause %d in a row): %s", pause.until.isoformat(), kind,
                   count, text)  # fmt: skip
+
+    def over_hourly_limit(self, to_address: str) -> bool:
+        """One more reply to this address would exceed `replies.per_sender_per_hour`."""
+        if not to_address or self.rules.limits.per_sender_per_hour is None:
+            return False
+        now = self.clock()
+        recent = self.ledger.reply_times(now - dt.timedelta(hours=1), to_address=to_address)
+        return self.rules.limits.sender_over_hourly_limit(recent, now)
 
     def _daily_cap_reached(self) -> bool:
         if self.rules.limits.daily_cap is None:

@@ -24,6 +24,7 @@ goes on; a refused reply is recorded against the reply. `rejudge` judges archive
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -106,7 +107,7 @@ class MailService:
         self.inbox, self.outbox, self.judge = inbox, outbox, judge
         self.ledger, self.archive, self.master = ledger, archive, master
         self.rules, self.clock = rules, clock
-        self.sender = Sender(outbox, ledger, rules, clock)
+        self.sender, self._rescued = Sender(outbox, ledger, rules, clock), 0
 
     # ------------------------------------------------------------------------------------ the cycle
 
@@ -116,8 +117,12 @@ class MailService:
         hand and no more). The caller then refreshes the master (`master.rebuild(ledger,
         only_if_changed=True)`)."""
         summary = CycleSummary()
-        self.sender.send_pending()
-        summary.rescued_from_spam = sweep_junk(self.inbox, self.rules.trust.sender_map)
+        for step in (self.sender.send_pending, self._sweep_junk):  # a failure here must not stop the cycle
+            try:
+                step()
+            except Exception as e:
+                log.error("%s failed; reading the inbox anyway: %s", step.__name__, e, exc_info=True)
+        summary.rescued_from_spam = self._rescued
         progress = Progress("mail", None)  # a backfill of a whole mailbox shows how far it got
         for envelope in self.inbox.envelopes():
             if stop():
@@ -130,7 +135,8 @@ class MailService:
             except Exception as e:  # the one broad net: log, record, keep the mail for the next cycle
                 summary.failed += 1
                 log.error("uid=%s outcome=failed error=%s", envelope.uid, e, exc_info=True)
-                self._note_failure(envelope, e)
+                with contextlib.suppress(Exception):  # the ledger may be what failed; the log line has it
+                    self.ledger.note_failure(envelope.source, f"{type(e).__name__}: {e}")
                 continue
             if outcome == "skipped":
                 summary.skipped += 1
@@ -148,7 +154,9 @@ class MailService:
         known = self.ledger.mail_by_source(*envelope.source)
         if known is None and envelope.headers:
             head = parse_mail(envelope.headers, self.rules.parse)
-            known = self.ledger.mail_by_identity(head.message_id, head.from_address, head.subject)
+            known = self.ledger.mail_by_identity(
+                head.message_id, head.from_address, head.subject, envelope.size
+            )
         if known is not None and known.state != "new":
             (self.inbox.quarantine if known.state == "quarantined" else self.inbox.mark_handled)(envelope)
             log.info("uid=%s outcome=skipped reason=already_%s (not downloaded)", envelope.uid, known.state)
@@ -158,11 +166,8 @@ class MailService:
         summary.bytes_downloaded += len(message.raw)
         return self.handle(message)
 
-    def _note_failure(self, envelope: Envelope, error: Exception) -> None:
-        try:
-            self.ledger.note_failure(envelope.source, f"{type(error).__name__}: {error}")
-        except Exception:  # the ledger itself may be what failed; the log line above has it all
-            log.warning("uid=%s: could not record the failure in the ledger", envelope.uid, exc_info=True)
+    def _sweep_junk(self) -> None:
+        self._rescued = sweep_junk(self.inbox, self.rules.trust.sender_map)
 
     def handle(self, message: InboxMessage) -> Outcome:
         """Handle one message end to end and return its outcome ("skipped" when already handled)."""
@@ -184,7 +189,7 @@ class MailService:
         thread_of = self.ledger.thread_root(mail.answers, by_subject)
         row = self.ledger.register_mail(
             sha256, mail.fingerprint, mail.message_id, mail.from_address, mail.subject, message.source,
-            thread_of=thread_of,
+            thread_of=thread_of, size=len(message.raw),
         )  # fmt: skip
         m = MailInHand(message, mail, sha256, row, thread_of)
         if row.attempts > self.rules.patience.max_attempts:
@@ -237,7 +242,7 @@ class MailService:
             m.log(logging.INFO, "conversation", "thread_already_acknowledged")
             return "conversation", judged
         reply = self.reply_for(m.mail, judged, m.message.received_at, answering=answering)
-        limited = self._sender_limited(reply.to_address)
+        limited = self.sender.over_hourly_limit(reply.to_address)
         if limited:
             m.log(logging.WARNING, reply.kind, "rate_limited_sender: reply suppressed")
         self.ledger.record_judgement(
@@ -355,13 +360,6 @@ class MailService:
 
     # ------------------------------------------------------------------------------ sending
 
-    def _sender_limited(self, to_address: str) -> bool:
-        if not to_address or self.rules.limits.per_sender_per_hour is None:
-            return False
-        now = self.clock()
-        recent = self.ledger.reply_times(now - dt.timedelta(hours=1), to_address=to_address)
-        return self.rules.limits.sender_over_hourly_limit(recent, now)
-
     def send_pending(self, mail_id: int | None = None) -> int:
         """Send the replies the ledger holds as pending (bot/usecase/sending.py); never raises a refusal."""
         return int(self.sender.send_pending(mail_id))
@@ -383,9 +381,8 @@ class MailService:
             if answer:
                 self.send_pending(archived.id)
             outcomes[reply.kind] = outcomes.get(reply.kind, 0) + 1
-            log.info(
-                "reprocessed mail_id=%s message_id=%s outcome=%s", archived.id, mail.message_id, reply.kind
-            )
+            log.info("reprocessed mail_id=%s message_id=%s outcome=%s", archived.id, mail.message_id,
+                     reply.kind)  # fmt: skip
             progress.step()
         progress.done()
         self.master.rebuild(self.ledger)

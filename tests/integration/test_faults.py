@@ -9,6 +9,7 @@ the account's `Sent` folder (flagged \\Sent), as Gmail does, unless a test says 
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import os
@@ -22,6 +23,8 @@ import pytest
 from imap_tools import AND
 
 from bot.replies.texts import SUBJECT_WORDS
+from bot.usecase.sending import Pause
+from storage.ledger import Ledger
 from tests.helpers.bulk_mails import (
     Mail,
     deliver,
@@ -212,6 +215,11 @@ def test_smtp_down_for_a_cycle_the_replies_go_out_on_the_next(
 
     first = rig.run()  # exit 1: the cycle completed, its replies were refused (recorded, they wait)
     assert (first, rig.judged(), len(rig.account.message_ids("INBOX"))) == (1, 3, 0)  # mail moved at once
+    with Ledger.open(rig.state / "ledger.sqlite3") as ledger:  # sending paused a minute: let it end now
+        pause = Pause.load(ledger)
+        assert pause is not None and pause.reason == "unreachable"
+        Pause(dt.datetime.now(dt.UTC), pause.reason, pause.count, pause.error, pause.since).save(ledger)
+        assert {n for (n,) in ledger.conn.execute("SELECT attempts FROM replies")} == {0}  # not their fault
     smtp_sink.start()
     assert rig.run() == 0, rig.log_tail()
 

@@ -157,3 +157,23 @@ def test_a_refused_smtp_login_pauses_sending_with_the_fix_and_the_mail_is_still_
     assert pause is not None and pause.reason == "login"
     assert "5.7.9" in pause.error and "app password" in pause.error.lower()
     assert "sending paused until" in health(settings).line
+
+
+def test_one_recipient_greylisted_waits_alone_while_the_other_replies_go(
+    account: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    grey = province_mail("น่าน", vary(report_bytes("น่าน"), 8))
+    fine = province_mail("ตาก", vary(report_bytes("ตาก"), 9))
+    for mail in (grey, fine):
+        account.deliver(mail.raw)
+    smtp_sink.refuse_rcpt = {sender_of("น่าน"): "450 4.7.1 <x>: Recipient address rejected: Greylisted"}
+    settings = settings_for(account, smtp_sink, tmp_path)
+
+    first = run_once(settings)
+
+    assert (first.replies_sent, first.replies_refused) == (1, 1)
+    with open_ledger(settings) as ledger:
+        assert Pause.load(ledger) is None  # a refusal of one recipient is not the account's quota
+    smtp_sink.refuse_rcpt = {}
+    run_once(settings)  # its first retry is at the next cycle
+    assert sorted(k for k in replies(smtp_sink) if k) == sorted([grey.message_id, fine.message_id])

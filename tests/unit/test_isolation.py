@@ -71,3 +71,23 @@ def test_a_mail_that_breaks_the_judge_is_recorded_and_retried_while_the_others_a
     assert cycle(settings, poison) == (0, 1, {"quarantined": 1})  # then it is set aside, the operator told
     assert list((settings.mailbox.path / "new").iterdir()) == []
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 3
+
+
+def test_a_different_mail_reusing_a_message_id_is_downloaded_and_judged_not_skipped(tmp_path: Path) -> None:
+    """Known before download needs the same Message-ID, From, Subject *and size*: a second mail that reuses
+    the first one's identity (a client that resends with the same Message-ID) is judged on its bytes."""
+    settings = Settings(
+        mailbox=MailboxSettings(path=tmp_path / "mailbox"), smtp=SmtpSettings(path=tmp_path / "outbox"),
+        storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"),
+        round=RoundSettings(deadline=dt.date(2099, 1, 1)),
+    )  # fmt: skip
+    question = deliver(settings.mailbox.path, "1.question", None)
+    with open_service(settings) as service:
+        assert service.run_cycle().outcomes == {"no_attachment": 1}
+    message_id = question.split(b"Message-ID: ", 1)[1].split(b"\n", 1)[0].strip()
+    report = deliver(settings.mailbox.path, "2.report", make_report("ลำพูน"))
+    old_id = report.split(b"Message-ID: ", 1)[1].split(b"\n", 1)[0].strip()
+    (settings.mailbox.path / "new" / "2.report").write_bytes(report.replace(old_id, message_id))
+
+    with open_service(settings) as service:
+        assert service.run_cycle().outcomes == {"accepted": 1}

@@ -97,7 +97,7 @@ def test_a_quota_refusal_pauses_all_sending_until_the_backoff_ends(ledger: Ledge
     assert cycle(outbox, ledger, clock) == 2
     assert outbox.sent == ["a@x.th", "b@x.th", "c@x.th"]
     assert Pause.load(ledger) is None  # the server takes mail again: the next pause starts short
-    assert states(ledger)[1] == ("b@x.th", "sent", 2, None)
+    assert states(ledger)[1] == ("b@x.th", "sent", 1, None)  # the quota refusal was not this reply's fault
 
 
 def test_quota_pauses_in_a_row_grow_and_throttling_pauses_are_short(ledger: Ledger) -> None:
@@ -182,6 +182,42 @@ def test_the_daily_cap_stops_sending_without_counting_an_attempt(ledger: Ledger)
 
     assert sender.send_pending() == 1
     assert [s[1:3] for s in states(ledger)] == [("sent", 1), ("pending", 0)]
+
+
+def test_an_unreachable_server_pauses_sending_without_using_up_any_reply(ledger: Ledger) -> None:
+    queue(ledger, "a@x.th", "b@x.th")
+    outbox, clock = ScriptedOutbox(), Clock()
+    outbox.refusals["a@x.th"] = [SendError("cannot connect: ConnectionRefusedError", kind="unreachable")] * 40
+
+    for _ in range(40):  # a day and more of outage: no reply ever fails, none is tried more than it counts
+        cycle(outbox, ledger, clock)
+        pause = Pause.load(ledger)
+        assert pause is not None and pause.reason == "unreachable"
+        clock.now = pause.until
+
+    assert [s[1:] for s in states(ledger)] == [("pending", 0, None), ("pending", 0, None)]
+    assert pause.until - pause.since <= dt.timedelta(days=1) + dt.timedelta(minutes=30)  # capped at 30 min
+    outbox.refusals.clear()
+    assert cycle(outbox, ledger, clock) == 2
+
+
+def test_backoff_stays_at_its_cap_however_long_the_trouble_lasts() -> None:
+    for backoff in PAUSES.values():
+        assert backoff.after(100) == backoff.after(10_000) == backoff.cap
+
+
+def test_a_connection_lost_after_data_leaves_the_reply_to_be_looked_up_in_sent(ledger: Ledger) -> None:
+    queue(ledger, "a@x.th")
+    outbox, clock = ScriptedOutbox(), Clock()
+    outbox.refusals["a@x.th"] = [SendError("SMTPServerDisconnected during DATA", kind="uncertain")]
+    looked: list[str] = []
+    outbox.was_sent = lambda message_id: looked.append(message_id) or True  # type: ignore[method-assign]
+
+    cycle(outbox, ledger, clock)
+    assert states(ledger)[0][1:3] == ("sending", 1)
+    cycle(outbox, ledger, clock)
+
+    assert looked == ["<r1@bot>"] and states(ledger)[0][1] == "sent" and outbox.sent == []
 
 
 @pytest.mark.parametrize(
