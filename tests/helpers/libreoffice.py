@@ -11,9 +11,11 @@ import os
 import shutil
 import signal
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 INSTALL_HINT = "apt-get install -y --no-install-recommends libreoffice-calc-nogui"
 
@@ -49,3 +51,28 @@ def convert(source: Path, target: str, outdir: Path, timeout: float = 120) -> by
         proc.wait()
     assert proc.returncode == 0, output.decode(errors="replace")
     return output
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A document as headless LibreOffice prints it: each page's extracted text, and its paper size."""
+
+    pages: tuple[str, ...]
+    width_pt: float  # the first page's
+    height_pt: float
+
+    @property
+    def landscape(self) -> bool:
+        return self.width_pt > self.height_pt
+
+
+def print_pdf(source: Path, outdir: Path, timeout: float = 180) -> Printed:
+    """Convert a workbook to PDF with LibreOffice (every sheet, with its own print setup) and read it back
+    with pypdf. Thai text comes back as extracted from the PDF's fonts: compare without spaces."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    convert(source, "pdf", outdir, timeout)
+    pdf = outdir / f"{source.stem}.pdf"
+    reader = PdfReader(pdf)
+    box = reader.pages[0].mediabox
+    return Printed(tuple(page.extract_text() or "" for page in reader.pages), float(box.width),
+                   float(box.height))  # fmt: skip
