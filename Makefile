@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest servers bench clean lock
+.PHONY: demo test lint typecheck pytest servers bench docs-images clean lock
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || { \
@@ -33,6 +33,9 @@ test: lint typecheck pytest
 
 bench: $(STAMP) servers
 	$(BIN)/python bench/run_all.py
+
+docs-images: $(STAMP) servers
+	$(BIN)/python scripts/render_docs_images.py
 
 lock:
 	@echo "Edit requirements*.lock by hand with exact versions (name==version, no URLs), then run make test."

@@ -44,11 +44,28 @@ class _MsgIdListHeader(UnstructuredHeader):
         return str(policy.linesep).join(lines) + str(policy.linesep)
 
 
+class _OneWordFromHeader(UnstructuredHeader):
+    """From: a Thai display name as one encoded word (`from_header`), never folded into several; raw
+    UTF-8 under an SMTPUTF8 policy."""
+
+    name: str
+
+    def fold(self, *, policy: Any) -> str:
+        if getattr(policy, "utf8", False):
+            return f"{self.name}: {self}{policy.linesep}"
+        display, address = email.utils.parseaddr(str(self))
+        value = from_header(display, address)
+        if len(self.name) + 2 + len(value) > 78:  # fold between the word and the address, never inside
+            value = value.replace(" <", f"{policy.linesep} <", 1)
+        return f"{self.name}: {value}{policy.linesep}"
+
+
 def _reply_policy() -> EmailPolicy[EmailMessage]:
     registry = HeaderRegistry()
     header = cast("type[BaseHeader]", _MsgIdListHeader)  # a mixin: the registry adds BaseHeader
     registry.map_to_type("in-reply-to", header)
     registry.map_to_type("references", header)
+    registry.map_to_type("from", cast("type[BaseHeader]", _OneWordFromHeader))
     return SMTP.clone(header_factory=registry)
 
 
@@ -62,11 +79,54 @@ def wire_bytes(msg: EmailMessage, to_address: str) -> bytes:
     return msg.as_bytes(policy=POLICY if to_address.isascii() else EAI_POLICY)
 
 
+class _Verbatim(str):
+    """A pre-folded ASCII header value written exactly as given. The message's own policy would otherwise
+    refold a long line: it decodes the RFC 2047 words of `name=` and re-encodes the header, MIME type
+    included ("application/=?utf-8?q?vnd…")."""
+
+    def __new__(cls, name: str, value: str) -> _Verbatim:
+        made = super().__new__(cls, value)
+        made.name = name
+        return made
+
+    name: str
+
+    def fold(self, *, policy: Any) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def encoded_words(text: str, limit: int = 75) -> list[str]:
+    """`text` as RFC 2047 B-encoded words of at most `limit` characters each, split between whole
+    characters (a Thai character cut in two shows as garbage in some clients)."""
+    out = [""]
+    for char in text:
+        longer = out[-1] + char
+        if out[-1] and len(_b_word(longer)) > limit:
+            out.append(char)
+        else:
+            out[-1] = longer
+    return [_b_word(w) for w in out]
+
+
+def _b_word(text: str) -> str:
+    return f"=?utf-8?b?{base64.b64encode(text.encode('utf-8')).decode('ascii')}?="
+
+
+def _quoted_name(param: str, filename: str) -> str:
+    """` param="…"`: the name itself when ASCII, else its RFC 2047 words folded one per line (what Gmail
+    and Outlook write; RFC 2047 does not bless words in quotes, yet it is what `name=` readers decode)."""
+    if filename.isascii():
+        return f' {param}="{filename}"'
+    # Lines stay under 78 characters, or the message's policy refolds the header and re-encodes the name.
+    return f' {param}="' + "\r\n ".join(encoded_words(filename, 78 - len(f' {param}="') - 1)) + '"'
+
+
 def content_disposition(filename: str, ascii_fallback: str) -> str:
     """`attachment; filename*=UTF-8''…; filename="<ascii>"`, pre-folded into lines under 78 characters.
 
     RFC 2231 (with `*0*` continuations when long) for the Thai name, the plain ASCII name after it for
-    clients that show "Untitled" otherwise. Lines are kept short so that no policy refolds (and mangles) it.
+    clients that show "Untitled" otherwise (the Thai name in RFC 2047 words is in Content-Type `name=`).
+    Lines are kept short so that no policy refolds (and mangles) it.
     """
     encoded = urllib.parse.quote(filename.encode("utf-8"), safe="")
     plain = f' filename="{ascii_fallback}"'
@@ -84,12 +144,26 @@ def content_disposition(filename: str, ascii_fallback: str) -> str:
 
 
 def attachment_part(att: ReplyAttachment, ascii_name: str) -> EmailMessage:
-    part = EmailMessage(policy=compat32)  # compat32 stores header values as given: no refolding
-    part["Content-Type"] = f'{att.content_type};\r\n name="{ascii_name}"'
+    """One attached file: its Thai name in Content-Type `name=` (RFC 2047 words, what Outlook and many
+    phone clients read) and in Content-Disposition `filename*` (RFC 2231), with an ASCII `filename=`."""
+    part = EmailMessage(policy=compat32)  # compat32 stores header values as given
+    part["Content-Type"] = _Verbatim(
+        "Content-Type", f"{att.content_type};\r\n" + _quoted_name("name", att.filename)
+    )
     part["Content-Transfer-Encoding"] = "base64"
-    part["Content-Disposition"] = content_disposition(att.filename, ascii_name)
+    part["Content-Disposition"] = _Verbatim(
+        "Content-Disposition", content_disposition(att.filename, ascii_name)
+    )
     part.set_payload(base64.encodebytes(att.payload).decode("ascii"))
     return part
+
+
+def from_header(name: str, address: str) -> str:
+    """`"name" <address>` with a Thai display name as ONE encoded word: a name folded into two words
+    inside "สถ." reads "ส ถ." in Python's parser and in clients that join words with a space."""
+    if name.isascii():
+        return email.utils.formataddr((name, address))
+    return f"{_b_word(name)} <{address}>"
 
 
 def new_message(from_header: str, to: str, subject: str, now: dt.datetime, idstring: str) -> EmailMessage:
