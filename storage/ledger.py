@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from storage.chase import ChaseLedger
 from storage.errors import LedgerError
 from storage.ledger_base import now_iso
 from storage.ledger_rows import (
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 
-class Ledger(ReplyQueue):
+class Ledger(ReplyQueue, ChaseLedger):
     """One SQLite file in WAL mode. Open it with `Ledger.open(path)` as a context manager."""
 
     @classmethod

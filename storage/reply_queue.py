@@ -90,7 +90,7 @@ class ReplyQueue(LedgerConnection):
             )
             if notice is not None:
                 mail_id = c.execute("SELECT mail_id FROM replies WHERE id = ?", (reply_id,)).fetchone()[0]
-                insert_reply(c, int(mail_id), notice)
+                insert_reply(c, mail_id, notice)
 
     def reply_times(
         self, since: dt.datetime, to_address: str | None = None, sent_only: bool = False
@@ -117,9 +117,11 @@ class ReplyQueue(LedgerConnection):
         return out
 
 
-def insert_reply(c: sqlite3.Connection, mail_id: int, r: QueuedReply) -> None:
-    c.execute(
+def insert_reply(c: sqlite3.Connection, mail_id: int | None, r: QueuedReply) -> int:
+    """Queue one mail to send; its row id. `mail_id` None: a reminder or a digest, which answers no mail."""
+    cur = c.execute(
         "INSERT INTO replies (mail_id, message_id, kind, to_address, raw, created_at, state, reason) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (mail_id, r.message_id, r.kind, r.to_address, r.raw, now_iso(), r.state, r.reason),
     )
+    return int(cur.lastrowid or 0)

@@ -26,6 +26,43 @@ CREATE TABLE IF NOT EXISTS withdrawals (
 );
 CREATE INDEX IF NOT EXISTS withdrawals_province ON withdrawals(province)
 """
+REPLIES = """
+CREATE TABLE IF NOT EXISTS replies (
+    id INTEGER PRIMARY KEY,
+    mail_id INTEGER REFERENCES mails(id),       -- NULL: a reminder or a digest (v3); a mail may get two
+    message_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    to_address TEXT NOT NULL,
+    raw BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (unknown) | sent | suppressed | failed
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    reason TEXT,                                -- suppressed: rate_limited_sender; failed: why (a code)
+    attempts INTEGER NOT NULL DEFAULT 0,        -- (v3) each attempt counted as it starts
+    last_error TEXT,                            -- (v3) the transport's last refusal
+    next_attempt_at TEXT                        -- (v3) a transient refusal: not before this time
+);
+"""
+# The deadline chase (v3): one reminder per province address per scheduled day, one digest per day.
+CHASE = """;
+CREATE TABLE IF NOT EXISTS reminders (
+    id INTEGER PRIMARY KEY,
+    province TEXT NOT NULL,
+    day TEXT NOT NULL,                          -- the scheduled day in Bangkok, ISO date
+    to_address TEXT NOT NULL,
+    reply_id INTEGER NOT NULL REFERENCES replies(id),
+    reported INTEGER NOT NULL,                  -- the province's k of m when the reminder was queued
+    expected INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (province, day, to_address)
+);
+CREATE TABLE IF NOT EXISTS digests (
+    id INTEGER PRIMARY KEY,
+    day TEXT NOT NULL UNIQUE,                   -- the day in Bangkok, ISO date
+    figures TEXT NOT NULL,                      -- JSON: province → [status code, reported]
+    created_at TEXT NOT NULL
+)
+"""
 # version → the statements that take a ledger of version - 1 to it.
 MIGRATIONS: dict[int, str] = {
     # 2: the mail whose reply a mail answers (a conversation, not a report), explicit withdrawals, and the
@@ -38,12 +75,18 @@ MIGRATIONS: dict[int, str] = {
     # 3: every reply's attempts, its last error and when to try again (a refusal is recorded against the
     # reply, a reply the server refuses for good ends `failed`), why handling a mail last failed, and its
     # size (a mail met again is recognised from a header fetch only when its size matches too).
-    3: "ALTER TABLE replies ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE replies ADD COLUMN last_error TEXT;"
-    "ALTER TABLE replies ADD COLUMN next_attempt_at TEXT;"
-    "UPDATE replies SET attempts = 1 WHERE state IN ('sent', 'sending');"
+    # The replies table is rebuilt: a reminder or a digest answers no mail (mail_id may be NULL).
+    # Reminders and digests (the deadline chase) are new tables.
+    3: REPLIES.replace("replies (", "replies_v3 (", 1)
+    + ";INSERT INTO replies_v3 (id, mail_id, message_id, kind, to_address, raw, state, created_at, sent_at, "
+    "reason, attempts) SELECT id, mail_id, message_id, kind, to_address, raw, state, created_at, sent_at, "
+    "reason, CASE WHEN state IN ('sent', 'sending') THEN 1 ELSE 0 END FROM replies;"
+    "DROP TABLE replies;"
+    "ALTER TABLE replies_v3 RENAME TO replies;"
+    "CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);"
+    "CREATE INDEX IF NOT EXISTS replies_state ON replies(state);"
     "ALTER TABLE mails ADD COLUMN last_error TEXT;"
-    "ALTER TABLE mails ADD COLUMN size INTEGER;",
+    "ALTER TABLE mails ADD COLUMN size INTEGER;" + CHASE,
 }
 
 SCHEMA = (
@@ -103,21 +146,9 @@ CREATE TABLE IF NOT EXISTS findings (
     header TEXT, value TEXT, suggestion TEXT, message TEXT NOT NULL, ctx TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS findings_submission ON findings(submission_id);
-CREATE TABLE IF NOT EXISTS replies (
-    id INTEGER PRIMARY KEY,
-    mail_id INTEGER NOT NULL REFERENCES mails(id),  -- a reprocessed mail may get a second reply
-    message_id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    to_address TEXT NOT NULL,
-    raw BLOB NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',      -- pending | sending (unknown) | sent | suppressed | failed
-    created_at TEXT NOT NULL,
-    sent_at TEXT,
-    reason TEXT,                                -- suppressed: rate_limited_sender; failed: why (a code)
-    attempts INTEGER NOT NULL DEFAULT 0,        -- (v3) each attempt counted as it starts
-    last_error TEXT,                            -- (v3) the transport's last refusal
-    next_attempt_at TEXT                        -- (v3) a transient refusal: not before this time
-);
+"""
+    + REPLIES
+    + """;
 CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -125,6 +156,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     + """;
 CREATE INDEX IF NOT EXISTS replies_state ON replies(state);
 """
+    + CHASE
 )
 
 

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from bot.adapters.idle import IdleWatcher
 from bot.adapters.judge_pool import JudgePool
+from bot.entrypoints.chase import queue_digest, scheduled_reminders
 from bot.entrypoints.config import Settings
 from bot.entrypoints.health import (
     clear_login_failure,
@@ -26,6 +28,7 @@ from bot.usecase.service import CycleSummary
 from validators import load_form
 
 log = logging.getLogger(__name__)
+BANGKOK_ZONE = "Asia/Bangkok"
 
 
 class LoginBackoff(MailboxError):
@@ -104,6 +107,7 @@ def _schedule(settings: Settings, pool: JudgePool) -> None:
         log.info("signal %s: finishing the mail in hand, then stopping", signal.Signals(signum).name)
         threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True).start()
 
+    _schedule_chase(settings, scheduler)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     watcher = _start_idle(settings, scheduler) if settings.mailbox.backend == "imap" else None
@@ -114,6 +118,33 @@ def _schedule(settings: Settings, pool: JudgePool) -> None:
         if watcher is not None:
             watcher.stop()
     log.info("daemon stopped")
+
+
+def _schedule_chase(settings: Settings, scheduler: BlockingScheduler) -> None:
+    """The deadline chase's cron jobs, at their times of day in Bangkok; each queues its mails and wakes
+    the poll, which sends them with every rule of sending. Off unless switched on in the config."""
+    digest = settings.digest.enabled and bool(settings.digest.recipients)
+    jobs = (("reminders", settings.reminders.enabled, settings.reminders.time),
+            ("digest", digest, settings.digest.time))  # fmt: skip
+    for name, enabled, at in jobs:
+        if enabled:
+            trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=BANGKOK_ZONE)
+            scheduler.add_job(_chase_job, trigger, args=[settings, scheduler, name], id=name, max_instances=1,
+                              coalesce=True, misfire_grace_time=3600)  # fmt: skip
+            log.info("%s scheduled daily at %s Asia/Bangkok", name, at.isoformat(timespec="minutes"))
+
+
+def _chase_job(settings: Settings, scheduler: BlockingScheduler, name: str) -> None:
+    now = dt.datetime.now(dt.UTC)
+    try:
+        queued = (
+            scheduled_reminders(settings, now) if name == "reminders" else int(queue_digest(settings, now))
+        )
+    except Exception:  # a failed job must not end the daemon; tomorrow's runs again
+        log.exception("%s job failed", name)
+        return
+    if queued:
+        scheduler.modify_job("poll", next_run_time=dt.datetime.now(dt.UTC))
 
 
 def _start_idle(settings: Settings, scheduler: BlockingScheduler) -> IdleWatcher | None:

@@ -153,10 +153,14 @@ def test_the_previous_release_ledger_gains_reply_attempts_and_keeps_its_withdraw
         replies = ledger.conn.execute("SELECT state, attempts, last_error FROM replies").fetchall()
         withdrawn = ledger.withdrawals("กาญจนบุรี")
         mail_columns = [row[1] for row in ledger.conn.execute("PRAGMA table_info(mails)")]
+        reply_mail = next(r for r in ledger.conn.execute("PRAGMA table_info(replies)") if r[1] == "mail_id")
+        tables = {r[0] for r in ledger.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     assert user_version(previous_state / "ledger.sqlite3") == SCHEMA_VERSION
     assert replies == [("sent", 1, None)] * 3  # a sent reply took one attempt
-    assert "last_error" in mail_columns
+    assert "last_error" in mail_columns and "size" in mail_columns
+    assert reply_mail[3] == 0  # NOT NULL dropped: a reminder or a digest answers no mail
+    assert {"reminders", "digests"} <= tables and "replies_v3" not in tables
     [(_, code)] = withdrawn
     assert code not in dataset_codes(previous_state, "กาญจนบุรี")
 

@@ -1,0 +1,152 @@
+"""The deadline chase on real servers (Dovecot in, aiosmtpd out) with a controllable clock: reminders go
+out on the scheduled days only, never to a complete province, never twice on one day (a restart
+included), and the daily digest reports the figures the master shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.entrypoints.chase import queue_digest, scheduled_reminders
+from bot.entrypoints.config import (
+    DigestSettings,
+    MailboxSettings,
+    RemindersSettings,
+    RoundSettings,
+    SendersSettings,
+    Settings,
+    SmtpSettings,
+    StorageSettings,
+)
+from bot.entrypoints.daemon import run_once
+from bot.usecase.chase import BANGKOK
+from tests.helpers.builders import make_report
+from tests.helpers.bulk_mails import province_mail, sender_of
+from tests.helpers.servers import ImapAccount, SmtpSink
+from validators import load_registry
+
+DEADLINE = dt.date(2020, 11, 2)
+TAK = "saraban@tak.go.th"
+STAFF = "staff@dla.go.th"
+LAMPHUN = len(load_registry().laos_in("ลำพูน"))
+
+
+@pytest.fixture
+def settings(
+    imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", imap_account.password)
+    return Settings(
+        mailbox=MailboxSettings(
+            backend="imap", host=imap_account.host, port=imap_account.port, security="none",
+            username=imap_account.user, password_env="TEST_IMAP_PASSWORD", idle=False,
+        ),
+        smtp=SmtpSettings(backend="smtp", host=smtp_sink.host, port=smtp_sink.port, security="none"),
+        storage=StorageSettings(dir=tmp_path / "state", master_workbook=tmp_path / "master.xlsx"),
+        round=RoundSettings(deadline=DEADLINE),
+        senders=SendersSettings(map={"ตาก": (TAK, "*@tak.go.th")}),
+        reminders=RemindersSettings(enabled=True, days_before=(7, 3, 1)),
+        digest=DigestSettings(enabled=True, recipients=(STAFF,)),
+    )  # fmt: skip
+
+
+def at(day: dt.date, hour: int = 9) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=BANGKOK)
+
+
+def chase_mails(sink: SmtpSink, kind: str) -> list[EmailMessage]:
+    out = []
+    for mail in sink.messages:
+        msg = email.message_from_bytes(mail.raw, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        if msg["X-Localreport-Outcome"] == kind:
+            out.append(msg)
+    return out
+
+
+def text_of(msg: EmailMessage) -> str:
+    body = msg.get_body(("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def test_reminders_go_on_the_scheduled_days_only_never_twice_and_never_to_a_complete_province(
+    imap_account: ImapAccount, smtp_sink: SmtpSink, settings: Settings
+) -> None:
+    imap_account.deliver(province_mail("กาญจนบุรี", make_report("กาญจนบุรี")).raw)  # complete
+    imap_account.deliver(province_mail("ลำพูน", make_report("ลำพูน", rows=[{}] * 10)).raw)  # 10 of 59
+    run_once(settings)
+    answered = len(smtp_sink.messages)
+
+    sent_on: dict[int, list[str]] = {}
+    for before in range(9, -2, -1):
+        day = DEADLINE - dt.timedelta(days=before)
+        scheduled_reminders(settings, at(day))
+        scheduled_reminders(settings, at(day, 15))  # a restart later the same day: nothing twice
+        count = len(chase_mails(smtp_sink, "reminder"))
+        run_once(settings)
+        sent_on[before] = [str(m["To"]) for m in chase_mails(smtp_sink, "reminder")[count:]]
+        if before == 7:  # ลำพูน completes after its first reminder
+            imap_account.deliver(province_mail("ลำพูน", make_report("ลำพูน")).raw)
+            run_once(settings)
+
+    assert {b for b, to in sent_on.items() if to} == {7, 3, 1}
+    assert sorted(sent_on[7]) == sorted([sender_of("ลำพูน"), TAK])  # the partial one and the listed one
+    assert sent_on[3] == sent_on[1] == [TAK]  # ลำพูน is complete now; กาญจนบุรี never gets one
+    assert len(smtp_sink.messages) == answered + 1 + 4  # the second ลำพูน reply, four reminders
+
+    [first] = [m for m in chase_mails(smtp_sink, "reminder") if str(m["To"]) == sender_of("ลำพูน")]
+    text = text_of(first)
+    assert "เรียน ท้องถิ่นจังหวัดลำพูน" in text and "2 พฤศจิกายน 2563" in text
+    assert f"10 จาก {LAMPHUN} แห่ง" in text and "อำเภอ" in text
+    assert "จึงเรียนมาเพื่อโปรดดำเนินการ" in text
+    assert [p.get_filename() for p in first.iter_attachments()] == ["แบบฟอร์ม จังหวัดลำพูน.xlsx"]
+    assert first["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_digest_reports_what_the_master_shows_and_what_changed_once_a_day(
+    imap_account: ImapAccount, smtp_sink: SmtpSink, settings: Settings
+) -> None:
+    imap_account.deliver(province_mail("กาญจนบุรี", make_report("กาญจนบุรี")).raw)
+    imap_account.deliver(province_mail("ลำพูน", make_report("ลำพูน", rows=[{}] * 10)).raw)
+    run_once(settings)
+
+    assert queue_digest(settings, at(DEADLINE - dt.timedelta(days=2), 8))
+    assert not queue_digest(settings, at(DEADLINE - dt.timedelta(days=2), 20))  # once a day
+    run_once(settings)
+    [first] = chase_mails(smtp_sink, "digest")
+    assert str(first["To"]) == STAFF
+    master = master_counts(settings)
+    text = text_of(first)
+    for word, count in master.items():
+        assert f"  {word}: {count}\n" in text, (word, count, text)
+    assert "สรุปฉบับแรก" in text
+    assert next(str(p.get_filename()) for p in first.iter_attachments()).endswith(".xlsx")
+
+    imap_account.deliver(province_mail("ลำพูน", make_report("ลำพูน")).raw)
+    run_once(settings)
+    assert queue_digest(settings, at(DEADLINE - dt.timedelta(days=1), 8))
+    run_once(settings)
+    second = chase_mails(smtp_sink, "digest")[1]
+    assert f"ลำพูน: ยังไม่ครบ 10 แห่ง → ครบ {LAMPHUN} แห่ง" in text_of(second)
+
+
+def master_counts(settings: Settings) -> dict[str, int]:
+    """How many provinces the master's first sheet lists under each status word."""
+    wb = load_workbook(settings.storage.master_workbook, read_only=True)
+    words = ("ครบ", "ครบ (ส่งหลังกำหนด)", "ยังไม่ครบ", "มีข้อผิดพลาด", "ยังไม่ส่ง")
+    for ws in wb.worksheets:
+        rows = [r for r in ws.iter_rows(values_only=True)]
+        column = next((i for r in rows for i, v in enumerate(r) if v == "สถานะ"), None)
+        if column is None:
+            continue
+        statuses = [r[column] for r in rows if len(r) > column and r[column] in words]
+        if len(statuses) >= 70:  # the per-province sheet: one line per province
+            return {w: statuses.count(w) for w in words}
+    raise AssertionError("no sheet of the master lists a status per province")
