@@ -5,6 +5,11 @@ without its macros); .xls, .ods, anything too big or anything openpyxl cannot op
 the reply goes without it. openpyxl loads the whole workbook, so the judge worker
 (bot/adapters/judge_pool.py) runs this, under its memory and time limits; the size guard here is a
 second line only. The comment's message is texts.finding_text, as in the ledger and the mail.
+
+Each sheet with a mark gets the blank form's print setup (storage.template.apply_print_setup: A4
+landscape, one page wide, page numbers), with its rows down to the header repeated on every page
+unless the province chose rows to repeat itself; the header row is where a finding's header text
+stands in its column. Other sheets keep the province's print setup.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.replies.templates import render_template, shorten
 from bot.replies.texts import finding_text
+from storage.template import apply_print_setup
 from validators.findings import Finding, Severity
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,7 @@ COMMENT_AUTHOR = "localreport"
 MAX_PAYLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
 MAX_COMMENT_CHARS = 1000
+MAX_TITLE_ROWS = 20  # a header found lower than this is not repeated on every page
 
 
 def cell_comment(f: Finding) -> str:
@@ -88,6 +95,9 @@ def annotate_workbook(
     if not marked:
         return None
     _show_first_marked(wb, next(iter(notes))[0])
+    first = wb.sheetnames[0]
+    for sheet in dict.fromkeys(s for s, _ in notes):
+        _set_print_setup(wb[sheet], [f for f in located if (f.sheet or first) == sheet])
     out = io.BytesIO()
     try:
         wb.save(out)
@@ -143,6 +153,34 @@ def _show_first_marked(wb: Workbook, title: str) -> None:
     target = wb[title]
     target.sheet_state = "visible"
     wb.active = target
+
+
+def _set_print_setup(ws: Worksheet, findings: list[Finding]) -> None:
+    """The blank form's print setup on a marked sheet; a failure leaves the sheet as it was set."""
+    try:
+        keep_titles = bool(ws.print_title_rows)
+        apply_print_setup(ws, None if keep_titles else _header_row(ws, findings))
+    except Exception as e:  # an odd sheet openpyxl cannot set up: the marks matter more than the print
+        log.info("annotated workbook: print setup skipped on a sheet: %s", type(e).__name__)
+
+
+def _header_row(ws: Worksheet, findings: list[Finding]) -> int | None:
+    """The lowest row, above the findings, where a finding's header text stands in its column."""
+    found: int | None = None
+    seen: set[tuple[str, str]] = set()
+    for f in findings:
+        if not (f.header and f.column and f.row) or (f.column, f.header) in seen or len(seen) >= 20:
+            continue
+        seen.add((f.column, f.header))
+        try:
+            column = coordinate_from_string(f"{f.column}1")[0]
+        except ValueError:
+            continue
+        for row in range(1, min(f.row, MAX_TITLE_ROWS + 1)):
+            value = ws[f"{column}{row}"].value
+            if isinstance(value, str) and value.strip() == f.header.strip():
+                found = max(found or 0, row)
+    return found
 
 
 def _writable_cell(ws: Worksheet, coordinate: str) -> Cell | None:

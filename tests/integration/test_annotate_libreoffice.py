@@ -1,4 +1,5 @@
-"""LibreOffice reads the comments of the marked-up workbook we send back, and keeps them on a round trip."""
+"""LibreOffice reads the comments of the marked-up workbook we send back, and keeps them and its print setup
+on a round trip (how it prints: tests/integration/test_print_forms.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.replies.markup import annotate_workbook, cell_comment
 from tests.helpers.builders import check_report, comment_marks, make_report
@@ -43,3 +45,15 @@ def test_libreoffice_round_trip_keeps_comments_on_the_same_cells(
     convert(annotated_file, "xlsx", out)
 
     assert comment_marks((out / "annotated.xlsx").read_bytes()) == comment_marks(annotated_file.read_bytes())
+
+
+def test_libreoffice_round_trip_keeps_the_print_setup(annotated_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+
+    convert(annotated_file, "xlsx", out)
+
+    ws = load_workbook(out / "annotated.xlsx")["แบบสรุปผล"]
+    assert (ws.page_setup.orientation, int(ws.page_setup.paperSize or 0)) == ("landscape", 9)
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.print_title_rows == "$1:$3"

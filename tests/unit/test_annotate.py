@@ -7,6 +7,8 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.header_footer import HeaderFooterItem
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.replies import markup as annotate
 from bot.replies.markup import ERROR_FILL, WARNING_FILL, annotate_workbook, cell_comment
@@ -148,3 +150,87 @@ def test_workbook_over_the_size_guard_gives_none(monkeypatch: pytest.MonkeyPatch
         annotate_workbook(payload, [finding("lao_name_abbreviated", 4, "D")], max_uncompressed_bytes=1000)
         is None
     )
+
+
+# --- print setup of the marked sheets ---------------------------------------------------------------
+
+
+def footer(ws: Worksheet) -> HeaderFooterItem:
+    item = ws.HeaderFooter.oddFooter
+    assert item is not None
+    return item
+
+
+def with_print_setup(payload: bytes, sheet: str, **setup: object) -> bytes:
+    """`payload` with a province's own print setup on `sheet` (portrait letter, say, and a footer)."""
+    wb = reopen(payload)
+    ws = wb[sheet]
+    for name, value in setup.items():
+        if name == "footer":
+            footer(ws).left.text = str(value)
+        elif name == "title_rows":
+            ws.print_title_rows = str(value)
+        else:
+            setattr(ws.page_setup, name, value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_the_marked_sheet_prints_a4_landscape_one_page_wide_with_title_and_header_on_every_page() -> None:
+    payload = make_report("กาญจนบุรี", rows=[{"lao_full_name": "อบต.ท่าเสา"}, {"dla_code": "12"}])
+
+    annotated = annotate_workbook(payload, check_report(payload).findings, cell_comment)
+
+    assert annotated is not None
+    ws = reopen(annotated)["แบบสรุปผล"]
+    assert (ws.page_setup.orientation, int(ws.page_setup.paperSize or 0)) == ("landscape", 9)
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$3"  # two title rows and the header, found from the findings
+    assert footer(ws).center.text == "หน้า &P / &N"
+
+
+def test_a_two_row_header_is_repeated_down_to_its_lower_row() -> None:
+    payload = make_report("กาญจนบุรี", rows=[{"issue_2": "ผ"}, {"lao_full_name": "อบต.ท่าเสา"}],
+                          header_style="two_row_merged")  # fmt: skip
+
+    annotated = annotate_workbook(payload, check_report(payload).findings, cell_comment)
+
+    assert annotated is not None
+    assert reopen(annotated)["แบบสรุปผล"].print_title_rows == "$1:$4"
+
+
+def test_the_provinces_own_print_setup_is_kept_on_other_sheets_and_its_titles_and_footer_on_this() -> None:
+    payload = make_report("กาญจนบุรี", rows=[{}, {}], extra_sheets=["คำชี้แจง"])
+    payload = with_print_setup(payload, "คำชี้แจง", orientation="portrait", paperSize=1, fitToHeight=3)
+    payload = with_print_setup(payload, "แบบสรุปผล", title_rows="3:3", footer="พิมพ์โดย สถจ.")
+
+    annotated = annotate_workbook(payload, [finding("lao_name_abbreviated", 4, "D", header="ชื่อ")])
+
+    assert annotated is not None
+    other, marked = reopen(annotated)["คำชี้แจง"], reopen(annotated)["แบบสรุปผล"]
+    assert (other.page_setup.orientation, other.page_setup.paperSize, other.page_setup.fitToHeight) == (
+        "portrait", 1, 3)  # fmt: skip
+    assert marked.page_setup.orientation == "landscape"
+    assert marked.print_title_rows == "$3:$3"
+    assert footer(marked).left.text == "พิมพ์โดย สถจ." and not footer(marked).center.text
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        finding("lao_name_abbreviated", 4, "D", header="ไม่มีหัวตารางนี้"),  # header text not in the sheet
+        finding("lao_name_abbreviated", 4, "D", header=None),
+        finding("lao_name_abbreviated", 4, "XFE", header="ประเภท อปท."),  # beyond Excel's last column
+    ],
+    ids=["unknown_header", "no_header", "bad_column"],
+)
+def test_a_header_not_found_still_prints_landscape_without_repeated_rows(odd: Finding) -> None:
+    payload = make_report("กาญจนบุรี", rows=[{}, {}])
+
+    annotated = annotate_workbook(payload, [odd, finding("lao_duplicate", 5, "D")])
+
+    assert annotated is not None
+    ws = reopen(annotated)["แบบสรุปผล"]
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows is None
