@@ -1,5 +1,5 @@
 """The `localreport` command: demo, run, check, status, health, rebuild, reprocess, registry import,
-template, oauth-token.
+withdraw, remind, digest, template, oauth-token.
 
 Exit codes, the same for every command (EXIT_* in the code):
   0  done.
@@ -11,9 +11,9 @@ Exit codes, the same for every command (EXIT_* in the code):
      line says or try again later. The SMTP server refusing or out of reach is not this: sending pauses, the
      replies wait in the ledger, and `run --once` exits 1.
 
-The commands that write the storage dir (run, reprocess, rebuild, withdraw, registry import --config) hold
-its lock (storage/instance_lock.py) while they run; status, health, check, template and oauth-token never
-ask for it.
+The commands that write the storage dir (run, reprocess, rebuild, withdraw, registry import --config,
+remind --send, digest --send) hold its lock (storage/instance_lock.py) while they run; status, health,
+check, template, oauth-token and the previews of remind and digest never ask for it.
 """
 
 from __future__ import annotations
@@ -113,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
     oauth = _command(sub, "oauth-token", "obtain a Gmail OAuth refresh token (installed-app flow)",
                      _cmd_oauth_token)  # fmt: skip
     oauth.add_argument("--port", type=int, default=0, help="loopback port for the redirect (default: any)")
+    for name, what in (
+        ("remind", "reminders to the provinces not complete: preview them, or queue and send with --send"),
+        ("digest", "the daily digest for DLA staff: preview it, or queue and send with --send"),
+    ):
+        chase = _command(sub, name, what, _cmd_chase)
+        chase.add_argument("--send", action="store_true", help="queue in the ledger and send now")
+        chase.add_argument("--out", type=Path, help="the preview folder (default: storage.dir/preview/DATE)")
     template = _command(sub, "template", "write the blank report form for one province", _cmd_template,
                         config=False)  # fmt: skip
     template.add_argument("--province", required=True)
@@ -155,6 +162,16 @@ def _exclusive(settings: Settings, args: argparse.Namespace) -> AbstractContextM
     once = "--once" if getattr(args, "once", False) else ""
     words = (args.command, getattr(args, "registry_command", None), once)
     return instance_lock(settings.storage.dir, " ".join(w for w in words if w))
+
+
+def _cmd_chase(args: argparse.Namespace) -> int:
+    from bot.entrypoints.chase_commands import chase_command
+
+    settings = load_settings(args.config)
+    if not args.send:  # a preview reads the ledger and writes files: no lock needed
+        return chase_command(args.command, settings, args.out, send=False)
+    with _exclusive(settings, args):
+        return chase_command(args.command, settings, args.out, send=True)
 
 
 def _cmd_withdraw(args: argparse.Namespace) -> int:

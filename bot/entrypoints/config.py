@@ -11,11 +11,12 @@ from typing import ClassVar, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.errors import ConfigError
-from bot.usecase.rules import Identity, Patience, ReplyLimits, RoundRules, Rules, Trust
+from bot.usecase.rules import Contact, Identity, Letter, Patience, ReplyLimits, RoundRules, Rules, Trust
 from parsers.limits import MIB, Limits
 from validators import Form, Registry
 
 Security = Literal["ssl", "starttls", "none"]
+LETTER, CONTACT = Letter(), Contact()  # the defaults the letter gives
 
 
 class _Section(BaseModel):
@@ -93,8 +94,23 @@ class ScheduleSettings(_Section):
 
 class RoundSettings(_Section):
     deadline: dt.date = dt.date(2020, 11, 2)
+    letter: str = Field(default=LETTER.reference, min_length=1)  # the letter the replies cite
+    letter_date: dt.date | None = None  # cited only when set
     form: Path | None = None  # None: the bundled FY2563 form
     registry: Path | None = None  # None: <storage.dir>/registry.csv if present, else the bundled registry
+
+
+class ContactSettings(_Section):
+    """The signature block of every reply (defaults: those of the letter)."""
+
+    unit: str = Field(default=CONTACT.unit, min_length=1)
+    group: str = CONTACT.group
+    telephone: str = Field(default=CONTACT.telephone, min_length=1)
+    coordinator: str = ""
+    coordinator_email: str = ""
+
+    def contact(self) -> Contact:
+        return Contact(self.unit, self.group, self.telephone, self.coordinator, self.coordinator_email)
 
 
 class OperationsSettings(_Section):
@@ -139,25 +155,51 @@ class SendersSettings(_Section):
     map: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # province → addresses or *@domain
 
 
+class RemindersSettings(_Section):
+    """The deadline chase: reminders to provinces that are not complete (bot/usecase/chase.py)."""
+
+    enabled: bool = False
+    days_before: tuple[int, ...] = (7, 3, 1)  # days before round.deadline, at `time` in Bangkok
+    time: dt.time = dt.time(9, 0)
+
+
+class DigestSettings(_Section):
+    """A daily digest for DLA staff: who is complete, what changed, what needs a person."""
+
+    enabled: bool = False
+    recipients: tuple[str, ...] = ()
+    time: dt.time = dt.time(8, 0)  # in Bangkok
+    attach_master_max_mib: float = Field(default=5.0, ge=0)  # 0: never attach the master workbook
+
+
 class Settings(_Section):
     mailbox: MailboxSettings = MailboxSettings()
     smtp: SmtpSettings = SmtpSettings()
     storage: StorageSettings = StorageSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     round: RoundSettings = RoundSettings()
+    contact: ContactSettings = ContactSettings()
     limits: LimitsSettings = LimitsSettings()
     operations: OperationsSettings = OperationsSettings()
     oauth: OAuthSettings = OAuthSettings()
     replies: RepliesSettings = RepliesSettings()
     authentication: AuthenticationSettings = AuthenticationSettings()
     senders: SendersSettings = SendersSettings()
+    reminders: RemindersSettings = RemindersSettings()
+    digest: DigestSettings = DigestSettings()
 
     def rules(self, registry: Registry, form: Form) -> Rules:
         """What the use case decides by, each group from its own section(s)."""
         own = (self.smtp.from_address, self.mailbox.username, *self.replies.own_addresses)
         return Rules(
             round=RoundRules(registry, form, self.round.deadline),
-            identity=Identity(self.smtp.from_address, self.smtp.from_name, tuple(a for a in own if a)),
+            identity=Identity(
+                self.smtp.from_address,
+                self.smtp.from_name,
+                tuple(a for a in own if a),
+                Letter(self.round.letter, self.round.letter_date, self.round.deadline),
+                self.contact.contact(),
+            ),
             limits=ReplyLimits(self.replies.per_sender_per_hour, self.replies.daily_cap),
             trust=Trust(
                 self.authentication.authserv_id if self.authentication.require_dmarc else None,

@@ -24,8 +24,21 @@ from storage.template import write_template
 from validators import load_form, load_registry
 
 BANGKOK = dt.timezone(dt.timedelta(hours=7))
-FIRST_NAMES = ("สมชาย", "สมศักดิ์", "วิไลวรรณ", "ประเสริฐ", "สุนทร", "กัญญา", "ธนพล", "อำนาจ", "มาลี", "บุญมี")
+# (title, first name): the title fits the name (นาย for men; นาง or นางสาว for women).
+FIRST_NAMES = (
+    ("นาย", "สมชาย"), ("นาย", "สมศักดิ์"), ("นาง", "วิไลวรรณ"), ("นาย", "ประเสริฐ"), ("นาย", "สุนทร"),
+    ("นางสาว", "กัญญา"), ("นาย", "ธนพล"), ("นาย", "อำนาจ"), ("นาง", "มาลี"), ("นาย", "บุญมี"),
+)  # fmt: skip
 LAST_NAMES = ("ใจดี", "ทองคำ", "ศรีสุข", "มั่นคง", "แก้วมณี", "บุญเรือง", "พรหมมา", "สายทอง", "จันทร์เพ็ญ")
+# The executive's ตำแหน่ง by the start of the LAO's full name (its type).
+POSITIONS = (
+    ("องค์การบริหารส่วนจังหวัด", "นายกองค์การบริหารส่วนจังหวัด"),
+    ("องค์การบริหารส่วนตำบล", "นายกองค์การบริหารส่วนตำบล"),
+    ("เทศบาลนคร", "นายกเทศมนตรีนคร"),
+    ("เทศบาลเมือง", "นายกเทศมนตรีเมือง"),
+    ("เทศบาลตำบล", "นายกเทศมนตรีตำบล"),
+    ("เมืองพัทยา", "นายกเมืองพัทยา"),
+)
 SAO = "องค์การบริหารส่วนตำบล"
 XLSX = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -50,9 +63,9 @@ def filled_report(province: str, *, plant_errors: bool = False, seed: int = 2563
     for r in range(first, ws.max_row + 1):
         if not ws.cell(r, cols["name"]).value:
             continue
-        ws.cell(r, cols["executive"]).value = f"นาย{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        position = "นายก" + ("เทศมนตรี" if "เทศบาล" in str(ws.cell(r, cols["name"]).value) else "")
-        ws.cell(r, cols["position"]).value = position or "นายก"
+        title, first_name = rng.choice(FIRST_NAMES)
+        ws.cell(r, cols["executive"]).value = f"{title}{first_name} {rng.choice(LAST_NAMES)}"
+        ws.cell(r, cols["position"]).value = position_of(str(ws.cell(r, cols["name"]).value))
         for n in range(1, 10):
             ws.cell(r, cols[f"issue_{n}"]).value = "ผ่าน" if rng.random() < 0.85 else "ไม่ผ่าน"
     if plant_errors:
@@ -69,6 +82,12 @@ def filled_report(province: str, *, plant_errors: bool = False, seed: int = 2563
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def position_of(lao_full_name: str) -> str:
+    """The ตำแหน่ง of the executive of the LAO named in full (นายกองค์การบริหารส่วนตำบล, นายกเทศมนตรีเมือง …)."""
+    name = " ".join(lao_full_name.split())
+    return next((position for prefix, position in POSITIONS if name.startswith(prefix)), "นายก")
 
 
 def _header(ws: Worksheet) -> tuple[int, dict[str, int]]:

@@ -1,7 +1,9 @@
 """The deadline chase's mails: a Thai reminder to a province, and the daily digest for DLA staff.
 
-A reminder is an official letter like the replies (addressed to the province's office, the deadline, what
-is still missing by อำเภอ, the province's pre-filled blank form attached, "จึงเรียนมาเพื่อโปรดดำเนินการ");
+A reminder is an official letter in the register of the replies, with their letter cited, their one
+instruction on how to send and their signature block (`letter_view`): addressed to the province's office,
+the deadline, what is still missing by อำเภอ, the province's pre-filled blank form attached, "จึงเรียนมา
+เพื่อโปรดดำเนินการ";
 the digest is a Thai summary for staff, with the master workbook attached when it is small enough.
 Both are marked auto-generated (RFC 3834), so an auto-reply to them is never answered in a loop.
 """
@@ -13,9 +15,10 @@ import email.utils
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.replies.compose import letter_view
 from bot.replies.mime import XLSX_MIME, ReplyAttachment, attachment_part, new_message, wire_bytes
 from bot.replies.templates import render_template
-from bot.usecase.chase import Change, ReminderPlan
+from bot.usecase.chase import Change, ReminderPlan, bangkok_day
 from bot.usecase.rules import Identity
 from storage.chase import SetAsideMail
 from storage.thai import thai_date, thai_datetime
@@ -71,8 +74,8 @@ def reminder(
     subject = f"แจ้งเตือน: รายงานผลการประเมินผู้บริหารท้องถิ่น ปี 2563 จังหวัด{plan.province} ({plan.status})"
     context = {
         "plan": plan, "districts": by_district(plan.missing), "more": max(0, len(plan.missing) - MAX_LISTED),
-        "deadline": thai_date(deadline), "overdue": how.now.date() > deadline, "subject": subject,
-        "mailbox": how.sender.from_address, "form": blank_form is not None,
+        "overdue": bangkok_day(how.now) > deadline, "subject": subject, "form": blank_form is not None,
+        **letter_view(how.sender, deadline, action=True),
     }  # fmt: skip
     attachments = []
     if blank_form is not None:

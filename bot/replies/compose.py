@@ -6,6 +6,10 @@ some not), no_attachment, conversation (a mail without a file answering one of o
 Every reply has a text and an HTML alternative; a rejection carries the province's workbook with the
 erroneous cells marked (markup.py) and the blank form of its province. Thai text lives in the templates
 and in texts.py, keyed by code.
+
+Each reply is written as a letter of the department: addressed to the office of the province its files
+are about (`salutation`), citing the letter of the round, giving the deadline when it asks for something,
+closed by the formula that fits (`asks_for_action`) and signed with the unit and telephone of [contact].
 """
 
 from __future__ import annotations
@@ -21,7 +25,17 @@ from typing import Any
 from bot.replies.mime import ReplyAttachment, attachment_part, new_message, wire_bytes
 from bot.replies.standing import NOTHING_MORE, Standing, province_views
 from bot.replies.templates import render_template, shorten
-from bot.replies.texts import SUBJECT_WORDS, TEXT, ReplyKind, finding_text
+from bot.replies.texts import (
+    CLOSING_ACTION,
+    CLOSING_INFORM,
+    FORMATS,
+    SALUTATION_NEUTRAL,
+    SALUTATION_PROVINCE,
+    SUBJECT_WORDS,
+    TEXT,
+    ReplyKind,
+    finding_text,
+)
 from bot.usecase.incoming import IncomingMail
 from bot.usecase.rules import Identity
 from storage.ledger import SenderVerdict, SubmissionStatus
@@ -102,6 +116,30 @@ def mail_kind(
     return "duplicate"
 
 
+ACTION_KINDS: frozenset[ReplyKind] = frozenset(
+    {"partial", "rejected", "unreadable", "mixed", "no_attachment", "link_only"}
+)
+
+
+def asks_for_action(kind: ReplyKind, results: Sequence[FileResult]) -> bool:
+    """The reply asks the province for something (a file, a correction, the missing LAOs): it gives the
+    deadline and closes "โปรดดำเนินการ"; else it only informs ("โปรดทราบ"). A duplicate asks for action
+    when a file it repeats had been rejected."""
+    if kind == "duplicate":
+        return any(r.first_status == "rejected" for r in results)
+    return kind in ACTION_KINDS
+
+
+def salutation(results: Sequence[FileResult], standing: Standing = NOTHING_MORE) -> str:
+    """Whom the reply is addressed to: the office of the one province its files are about; a neutral
+    form when no file names a known province or when the files are about several (the file sections then
+    name each). Never the sender's display name or address."""
+    provinces = {r.province for r in results if r.province} | {p.province for p in standing.provinces}
+    if len(provinces) == 1:
+        return SALUTATION_PROVINCE.format(province=shorten(provinces.pop()))
+    return SALUTATION_NEUTRAL
+
+
 def answers_our_subject(subject: str) -> bool:
     """The subject carries one of our status words in brackets: the sender replied to one of our replies."""
     return bool(_STATUS_SUFFIX.search(" ".join(subject.split())))
@@ -119,10 +157,15 @@ def reply_subject(original: str, kind: ReplyKind) -> str:
 # -------------------------------------------------------------------------------------------- rendering
 
 
+def _one_line(f: Finding) -> str:
+    """The finding's Thai text on one line (a header of the form may hold a line break)."""
+    return " ".join(finding_text(f).split())
+
+
 def _item(f: Finding) -> dict[str, Any]:
     return {
         "sheet": f.sheet or "", "row": f.row or "", "column": f.column or "", "header": shorten(f.header),
-        "value": shorten(f.value), "suggestion": shorten(f.suggestion), "message": finding_text(f),
+        "value": shorten(f.value), "suggestion": shorten(f.suggestion), "message": _one_line(f),
     }  # fmt: skip
 
 
@@ -143,7 +186,7 @@ def _groups(errors: Sequence[Finding], cap: int) -> list[dict[str, Any]]:
         items = [_item(f) for f in fs[: shown[code]]]
         # Titled by the code's own heading; a message every item shares is said once under it, otherwise
         # each item carries its own (a group never borrows its first item's message).
-        messages = {finding_text(f) for f in fs}
+        messages = {_one_line(f) for f in fs}
         common = messages.pop() if len(messages) == 1 else ""
         for item in items:
             item["own_message"] = not common
@@ -166,7 +209,7 @@ def _file_view(
         "rows": r.rows, "expected": r.expected, "late": late and r.status == "accepted",
         "error_count": len(errors), "groups": groups,
         "errors_more": len(errors) - sum(len(g["entries"]) for g in groups),
-        "file_messages": [finding_text(f) for f in errors if not f.row],
+        "file_messages": [_one_line(f) for f in errors if not f.row],
         "warnings": [_item(f) for f in warnings[:MAX_LISTED_WARNINGS]],
         "warnings_more": max(0, len(warnings) - MAX_LISTED_WARNINGS),
         "attachments": [{"kind": a.kind, "filename": a.filename} for a, _ in attachments
@@ -176,27 +219,51 @@ def _file_view(
     }  # fmt: skip
 
 
+def _letter_view(sender: Identity, kind: ReplyKind, results: Sequence[FileResult], standing: Standing
+                 ) -> dict[str, Any]:  # fmt: skip
+    """What makes the reply a letter: addressee, the letter cited, the deadline, closing and signature."""
+    action = asks_for_action(kind, results)
+    province = salutation(results, standing) != SALUTATION_NEUTRAL
+    return {
+        "salutation": salutation(results, standing), "you": "จังหวัด" if province else "ท่าน",
+        **letter_view(sender, standing.late_after or sender.letter.deadline, action=action),
+    }  # fmt: skip
+
+
+def letter_view(sender: Identity, deadline: dt.date | None, *, action: bool) -> dict[str, Any]:
+    """The parts every letter of ours shares (replies and reminders alike): the letter cited, the deadline,
+    the one instruction on how to send, the closing formula, the signature block from [contact]."""
+    contact, letter = sender.contact, sender.letter
+    return {
+        "letter": {"reference": letter.reference, "dated": letter.dated, "report": TEXT["report"]},
+        "deadline": deadline, "action": action,
+        "closing": CLOSING_ACTION if action else CLOSING_INFORM, "formats": FORMATS,
+        "signature": shorten(sender.from_name), "mailbox": sender.from_address,
+        "contact": {"unit": contact.unit, "group": contact.group, "telephone": contact.telephone,
+                    "coordinator": contact.coordinator, "coordinator_email": contact.coordinator_email},
+    }  # fmt: skip
+
+
 def render_bodies(
     mail: IncomingMail,
     results: Sequence[FileResult],
-    signature: str,
+    sender: Identity,
     standing: Standing = NOTHING_MORE,
     attachments: Sequence[tuple[ReplyAttachment, str]] = (),
 ) -> tuple[str, str]:
-    """The (text, HTML) bodies of the reply to `mail`."""
+    """The (text, HTML) bodies of the reply to `mail`, signed by `sender`."""
     late = standing.late
     kind = mail_kind(results, standing, bool(mail.shared_links))
-    greeting = shorten(" ".join((mail.from_name or mail.from_address).split())) or TEXT["default_greeting"]
     files = [_file_view(r, late, attachments) for r in results]
     counts = {
         s: sum(1 for r in results if r.status == s)
         for s in ("accepted", "rejected", "unreadable", "duplicate")
     }
     context = {
-        "kind": kind, "greeting": greeting, "subject": shorten(mail.subject), "signature": signature,
-        "files": files, "counts": counts, "late": late, "deadline": standing.late_after,
+        "kind": kind, "subject": shorten(mail.subject), "files": files, "counts": counts, "late": late,
         "others": [shorten(o) for o in mail.other_attachments],
         "provinces": province_views(standing.provinces), "links": [shorten(u) for u in mail.shared_links],
+        **_letter_view(sender, kind, results, standing),
     }  # fmt: skip
     return render_template(f"{kind}.txt.j2", **context), render_template(f"{kind}.html.j2", **context)
 
@@ -293,7 +360,7 @@ def compose_reply(
     msg["X-Auto-Response-Suppress"] = "All"
     msg["X-Localreport-Outcome"] = kind
     attachments = _budgeted(results)
-    text, html = render_bodies(mail, results, sender.from_name, standing, attachments)
+    text, html = render_bodies(mail, results, sender, standing, attachments)
     msg.set_content(text, charset="utf-8", cte="base64")
     msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
     if attachments:

@@ -36,9 +36,18 @@ SUBJECT_WORDS: dict[ReplyKind, str] = {
     "conversation": "ได้รับข้อความแล้ว",
     "link_only": "กรุณาแนบไฟล์ ไม่เปิดลิงก์",
 }
+# Whom a reply is addressed to: the office of the one province its files are about, else (no file of a known
+# province, or files of several) a neutral form; never the sender's display name or address.
+SALUTATION_PROVINCE = "ท้องถิ่นจังหวัด{province}"
+SALUTATION_NEUTRAL = "ผู้ส่งรายงาน"
+# The closing formula: a reply that asks for something, or one that only informs.
+CLOSING_ACTION = "จึงเรียนมาเพื่อโปรดดำเนินการ"
+CLOSING_INFORM = "จึงเรียนมาเพื่อโปรดทราบ"
+# The file formats the bot reads, as every reply and the province guide list them.
+FORMATS = "ไฟล์ Excel (.xlsx, .xlsm หรือ .xls) หรือไฟล์ LibreOffice Calc (.ods)"
 TEXT = {  # the few Thai strings that are not a template: names and fallbacks, keyed by code
     "default_subject": "รายงานผลการประเมินผู้บริหารท้องถิ่น",
-    "default_greeting": "ผู้ส่งรายงาน",
+    "report": "ผลการประเมินผู้บริหารท้องถิ่น ประจำปีงบประมาณ พ.ศ. 2563",
     "annotated_name": "{stem} - จุดที่ต้องแก้ไข.xlsx",
     "blank_form_name": "แบบฟอร์ม จังหวัด{province}.xlsx",
 }

@@ -1,9 +1,10 @@
 """What the use case decides by: plain values made from the settings sections (see
 `bot.entrypoints.config.Settings.rules`), so the use case never reads the configuration itself.
 
-Each rule group comes from one section: `Identity` from [smtp] (and the addresses of [mailbox] and [replies]),
-`RoundRules` from [round], `ReplyLimits` from [replies], `Trust` from [authentication] and [senders],
-`Patience` from [operations], the parser `Limits` from [limits].
+Each rule group comes from one section: `Identity` from [smtp] (and the addresses of [mailbox] and [replies],
+its `Letter` from [round], its `Contact` from [contact]), `RoundRules` from [round], `ReplyLimits` from
+[replies], `Trust` from [authentication] and [senders], `Patience` from [operations], the parser `Limits`
+from [limits].
 """
 
 from __future__ import annotations
@@ -47,12 +48,37 @@ class ReplyLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class Letter:
+    """The department's letter the replies answer to ([round]): every reply cites it, and every reply that
+    asks for something gives its deadline."""
+
+    reference: str = "ด่วนที่สุด ที่ มท 0810.7/ว"  # as the letter is cited: urgency and number
+    dated: dt.date | None = None  # the letter's date; None: not cited (never guessed)
+    deadline: dt.date | None = dt.date(2020, 11, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """The signature block of every reply ([contact]): the unit that owns the round and whom to call.
+    The defaults are those the letter gives; no coordinator is named unless configured."""
+
+    unit: str = "กองพัฒนาและส่งเสริมการบริหารงานท้องถิ่น"
+    group: str = "กลุ่มงานส่งเสริมการบริหารกิจการบ้านเมืองที่ดีท้องถิ่น"
+    telephone: str = "0 2241 9000 ต่อ 2322"
+    coordinator: str = ""  # a person's title and name, e.g. "นางสาว…"; empty: no coordinator line
+    coordinator_email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Identity:
-    """Who we are: the From of our replies, and every address whose mail is our own (never answered)."""
+    """Who we are: the From of our replies, every address whose mail is our own (never answered), the
+    letter the replies answer to and the contact they are signed with."""
 
     from_address: str = "Localreport.dla@gmail.com"
     from_name: str = "ระบบรับรายงาน สถ."
     own_addresses: tuple[str, ...] = ()
+    letter: Letter = Letter()
+    contact: Contact = Contact()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,9 @@ from validators.validate import validate
 HeaderStyle = Literal["single", "two_row_merged"]
 RowDict = dict[str, CellValue]
 
-FIRST_NAMES = ("สมชาย", "สมศักดิ์", "วิชัย", "ประเสริฐ", "สุนทร", "มานพ", "บุญมี", "สมพร", "วันเพ็ญ", "กาญจนา")
+# Title and first name: the title fits the name (นาย for men; นาง or นางสาว for women).
+FIRST_NAMES = ("นายสมชาย", "นายสมศักดิ์", "นายวิชัย", "นายประเสริฐ", "นายสุนทร", "นายมานพ", "นายบุญมี", "นางสมพร",
+               "นางวันเพ็ญ", "นางสาวกาญจนา")  # fmt: skip
 LAST_NAMES = ("ใจดี", "ศรีสุข", "บุญมา", "ทองดี", "แก้วมณี", "สุวรรณรัตน์", "พรหมมา", "จันทร์เพ็ญ", "มีสุข")
 POSITIONS = {
     "provincial_admin_org": "นายกองค์การบริหารส่วนจังหวัด",
@@ -69,7 +71,7 @@ def valid_row(lao: Lao, seq: int) -> RowDict:
         "lao_type": lao.type_word,
         "lao_full_name": lao.full_name_th,
         "dla_code": lao.dla_code,
-        "executive_name": f"นาย{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}",
+        "executive_name": f"{FIRST_NAMES[n % len(FIRST_NAMES)]} {LAST_NAMES[n % len(LAST_NAMES)]}",
         "executive_position": POSITIONS[lao.lao_type],
         **issues,
         "overall": "ไม่ผ่าน" if "ไม่ผ่าน" in issues.values() else "ผ่าน",

@@ -204,7 +204,7 @@ def test_unreadable_file_is_answered_with_what_to_send_instead(
     text = text_of(answered(imap_env, smtp_sink, tmp_path, mail((name, payload)), "unreadable", "เปิดไฟล์ไม่ได้"))
 
     assert "ผลการตรวจ: เปิดไฟล์ไม่ได้" in text and "รายงาน.xlsx" in text
-    assert "Excel (.xlsx)" in text
+    assert "พร้อมแนบไฟล์ Excel (.xlsx" in text
 
 
 def test_mail_without_excel_is_answered_no_attachment(
@@ -212,7 +212,7 @@ def test_mail_without_excel_is_answered_no_attachment(
 ) -> None:
     reply = answered(imap_env, smtp_sink, tmp_path, mail(), "no_attachment", "ไม่พบไฟล์ Excel")
 
-    assert "ไม่พบไฟล์ Excel (.xlsx) แนบมากับอีเมล" in text_of(reply)
+    assert "ไม่พบไฟล์ Excel แนบมากับอีเมล" in text_of(reply)
 
 
 def test_same_report_in_a_new_mail_is_answered_already_received(

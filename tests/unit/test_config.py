@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.entrypoints.config import Settings, load_settings, secret
+from bot.entrypoints.config import ContactSettings, Settings, load_settings, secret
 from bot.errors import ConfigError
 from tests.helpers import ROOT
 
@@ -54,3 +54,18 @@ def test_secret_comes_from_the_named_environment_variable(monkeypatch: pytest.Mo
     assert secret("LR_TEST_PW") == "app-password"
     with pytest.raises(ConfigError, match="LR_MISSING is not set"):
         secret("LR_MISSING")
+
+
+def test_example_config_signs_replies_with_the_letters_contact_and_cites_no_date_it_lacks() -> None:
+    settings = load_settings(ROOT / "config.example.toml")
+
+    assert settings.contact == ContactSettings()  # the defaults, which are those the letter gives
+    assert (settings.round.letter, settings.round.letter_date) == ("ด่วนที่สุด ที่ มท 0810.7/ว", None)
+    assert settings.contact.coordinator == ""  # nobody is named until the operator names the coordinator
+
+
+def test_an_empty_telephone_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[contact]\ntelephone = ""\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"contact\.telephone"):
+        load_settings(path)

@@ -136,7 +136,7 @@ def test_a_findings_thai_text_is_the_same_in_the_ledger_the_reply_and_the_marked
     body = reply.get_body(("plain",))
     assert body is not None
     text = " ".join(str(body.get_content()).split())
-    marked = next(p for p in reply.iter_attachments() if p.get_param("name") == "report-errors.xlsx")
+    marked = next(p for p in reply.iter_attachments() if str(p.get_filename()).endswith("จุดที่ต้องแก้ไข.xlsx"))
     comments = comment_marks(marked.get_content())
     assert len(findings) >= 2
     for f in findings:

@@ -39,7 +39,7 @@ def test_a_report_from_each_mail_client_is_filed_and_answered_with_its_thai_name
     assert desk.codes() == ALL and desk.province().status == "ครบ"
     assert reply.kind == "accepted"
     assert reply.subject == f"Re: {SUBJECT} [ได้รับรายงานแล้ว]"
-    assert reply.body.startswith("เรียน สถจ.ลำพูน\n")
+    assert reply.body.startswith("เรียน ท้องถิ่นจังหวัดลำพูน\n")
     assert f"ไฟล์ {THAI_NAME}\n" in reply.body
     assert reply.to == "lamphun@dla.go.th"
 
