@@ -1,7 +1,8 @@
 """Summary figures of a round, computed with pandas: pass rates per province and per issue.
 
-A pass rate is ผ่าน / (ผ่าน + ไม่ผ่าน) over the LAOs whose result was given; blanks are counted apart and
-a rate with nothing to divide by is None (an empty cell, not 0 %).
+A result is ผ่าน, ไม่ผ่าน or not given (ไม่ได้ระบุ: a blank cell, or anything else). A pass rate is
+ผ่าน / (ผ่าน + ไม่ผ่าน) over the LAOs whose result was given: an LAO whose result was not given is counted
+apart, never as data, and a rate with nothing to divide by is None (an empty cell, not 0 %).
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ def figures(
 
 
 def province_figures(records: Sequence[LaoRecord], expected: dict[str, int]) -> list[list[Figure]]:
-    """Per province (registry order, then others): reported, in registry, overall pass/fail and the rates.
+    """Per province (registry order, then others): reported, in registry, the overall results and the rates.
 
-    Columns: province, reported, expected, overall ผ่าน, overall ไม่ผ่าน, overall rate, issue 1…9 rates.
+    Columns: province, reported, expected, overall ผ่าน, overall ไม่ผ่าน, overall not given, overall rate,
+    issue 1…9 rates.
     """
     return _province_figures(frame(records), expected)
 
@@ -55,19 +57,21 @@ def _province_figures(df: pd.DataFrame, expected: dict[str, int]) -> list[list[F
     out: list[list[Figure]] = []
     for p in provinces:
         if p not in reported.index:
-            out.append([p, 0, expected.get(p, 0), 0, 0, None, *[None] * ISSUES])
+            out.append([p, 0, expected.get(p, 0), 0, 0, 0, None, *[None] * ISSUES])
             continue
-        ok, bad = passed.loc[p], failed.loc[p]
+        ok, bad, n = passed.loc[p], failed.loc[p], int(reported[p])
         rates = [_rate(int(ok[c]), int(bad[c])) for c in ISSUE_COLUMNS]
+        given_ok, given_bad = int(ok["overall"]), int(bad["overall"])
         out.append([
-            p, int(reported[p]), expected.get(p, 0), int(ok["overall"]), int(bad["overall"]),
-            _rate(int(ok["overall"]), int(bad["overall"])), *rates,
+            p, n, expected.get(p, 0), given_ok, given_bad, n - given_ok - given_bad,
+            _rate(given_ok, given_bad), *rates,
         ])  # fmt: skip
     return out
 
 
 def issue_figures(records: Sequence[LaoRecord]) -> list[list[Figure]]:
-    """Per issue, then overall, across every province: label, ผ่าน, ไม่ผ่าน, not given, rate."""
+    """Per issue, then overall, across every province: label, ผ่าน, ไม่ผ่าน, given (ผ่าน + ไม่ผ่าน), not given,
+    rate (of those given)."""
     return _issue_figures(frame(records))
 
 
@@ -77,5 +81,5 @@ def _issue_figures(df: pd.DataFrame) -> list[list[Figure]]:
     out: list[list[Figure]] = []
     for column, label in zip(RESULT_COLUMNS, RESULT_LABELS, strict=True):
         ok, bad = int(passed[column]), int(failed[column])
-        out.append([label, ok, bad, len(df) - ok - bad, _rate(ok, bad)])
+        out.append([label, ok, bad, ok + bad, len(df) - ok - bad, _rate(ok, bad)])
     return out

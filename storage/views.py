@@ -1,6 +1,9 @@
 """Read-only queries over the ledger that the master workbook and the status command project (a
 province's current dataset and its completeness are in storage/dataset.py).
 
+`history` is every mail received, each submission of a mail that filed a workbook, else the mail itself
+(no attachment, a conversation, a link, a robot's mail, one held or quarantined, one still being handled).
+
 Every query names its columns, so a column the ledger grows later (a sender-verification flag, say) changes
 nothing here. Times come back as aware datetimes; "after the deadline" means after the deadline day ends in
 Bangkok.
@@ -14,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from storage.ledger import Ledger, ReplyState, SenderVerdict, SubmissionStatus
+from storage.ledger import Ledger, MailState, ReplyState, SenderVerdict, SubmissionStatus
 from storage.thai import parse_iso
 
 FILED = ("accepted", "rejected")  # statuses that are a version of a province's report
@@ -36,6 +39,38 @@ class SubmissionView:
     reply_state: ReplyState | Literal["none"]  # of the mail's latest reply
     sender_verdict: SenderVerdict | None = None  # None: no sender map
     mail_id: int = 0  # the mail that brought it (a re-judged mail files new submissions of the same mail)
+
+
+@dataclass(frozen=True, slots=True)
+class MailView:
+    """A mail that filed no submission. The ledger dates such a mail by when the bot first saw it (the
+    server's receipt time is kept on submissions only): minutes after its arrival at most."""
+
+    mail_id: int
+    received_at: dt.datetime  # mails.first_seen_at
+    sender: str
+    subject: str
+    message_id: str
+    state: MailState
+    outcome: str | None  # no_attachment | conversation | link_only | suppressed | held | quarantined | None
+    reason: str | None  # why it was suppressed or held (a policy reason code)
+    reply_state: ReplyState | Literal["none"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderView:
+    """A reminder the deadline chase sent a province (storage/chase.py), dated when it was queued."""
+
+    mail_id: int  # 0: it answers no mail
+    received_at: dt.datetime
+    province: str
+    to_address: str
+    reported: int
+    expected: int
+    reply_state: str
+
+
+HistoryLine = SubmissionView | MailView | ReminderView
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +100,31 @@ def submissions(ledger: Ledger) -> list[SubmissionView]:
         "WHERE mail_id = m.id AND kind != 'operator_notice') ORDER BY s.received_at, m.id, s.id"
     ).fetchall()
     return [SubmissionView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
+
+
+def mails_without_submissions(ledger: Ledger) -> list[MailView]:
+    """Every mail that filed no submission, in the order the ledger first saw them."""
+    rows = ledger.conn.execute(
+        "SELECT m.id, m.first_seen_at, m.from_address, m.subject, m.message_id, m.state, m.outcome, "
+        "m.reason, COALESCE(r.state, 'none') FROM mails m "
+        "LEFT JOIN replies r ON r.id = (SELECT MAX(id) FROM replies "
+        "WHERE mail_id = m.id AND kind != 'operator_notice') "
+        "WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.mail_id = m.id) ORDER BY m.id"
+    ).fetchall()
+    return [MailView(r[0], parse_iso(r[1]), *r[2:]) for r in rows]
+
+
+def history(ledger: Ledger, subs: Sequence[SubmissionView] | None = None) -> list[HistoryLine]:
+    """Every mail received, in the order they arrived (then the ledger's order): each submission of a mail
+    that filed any, else the mail itself; and every reminder sent to a province, when it was queued.
+    `subs`: `submissions(ledger)` when the caller has it already."""
+    reminders = [ReminderView(0, parse_iso(r.created_at), r.province, r.to_address, r.reported, r.expected,
+                              r.state) for r in ledger.reminders()]  # fmt: skip
+    lines: list[HistoryLine] = [*(submissions(ledger) if subs is None else subs),
+                                *mails_without_submissions(ledger), *reminders]  # fmt: skip
+    return sorted(
+        lines, key=lambda x: (x.received_at, x.mail_id, x.id if isinstance(x, SubmissionView) else 0)
+    )
 
 
 def _latest(

@@ -3,6 +3,8 @@
 LibreOffice (headless) converts every sheet to CSV: the trailing `-1` of the filter options exports each
 sheet to `<name>-<sheet>.csv` (LibreOffice ≥ 7.2). "Export cell formulas" is off, so a payload LibreOffice
 took for a formula would come back as its result ("x", 2, Err:…) rather than as the text we wrote.
+"Save cell contents as shown" is off too: a date cell comes back as a date value (28/10/2020 09:15:07,
+Gregorian, to the second), which text that merely looks like a date never would.
 """
 
 from __future__ import annotations
@@ -45,7 +47,11 @@ def as_text(value: object) -> str:
 
 
 def same_cell(written: object, shown: str) -> bool:
-    """A number compares by value (a rate comes back as "91.22%", 1.0 as 1); everything else as text."""
+    """A number compares by value (a rate comes back as "91.22%", 1.0 as 1), a date as the date value
+    LibreOffice read (a day without a time as the day alone); everything else as text."""
+    if isinstance(written, dt.datetime):
+        day_only = written.time() == dt.time() and shown == f"{written:%d/%m/%Y}"
+        return day_only or shown == f"{written:%d/%m/%Y %H:%M:%S}"
     if isinstance(written, int | float):
         number = float(shown[:-1]) / 100 if shown.endswith("%") else float(shown)
         return abs(number - written) < 1e-9

@@ -60,7 +60,7 @@ def test_each_kind_of_mail_gets_its_reply_and_only_valid_reports_are_filed(tmp_p
     assert "อบต.หนองหนาม" in body and "องค์การบริหารส่วนตำบลหนองหนาม" in body
     master = load_workbook(s.storage.master_workbook, read_only=True)
     history = list(master["ประวัติการส่ง"].iter_rows(min_row=2, values_only=True))
-    assert sorted(row[5] for row in history) == ["ถูกต้อง", "มีข้อผิดพลาด"]
+    assert sorted(row[5] for row in history) == ["ถูกต้อง", "มีข้อผิดพลาด", "ไม่มีไฟล์ Excel แนบ"]
 
 
 def test_running_twice_over_the_same_maildir_files_and_answers_each_mail_once(tmp_path: Path) -> None:

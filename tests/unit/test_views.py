@@ -5,16 +5,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from bot.entrypoints.config import Settings, StorageSettings
 from bot.entrypoints.status import status_json, status_lines
-from storage import dataset, summary, views
+from storage import dataset, master_labels, summary, views
 from storage.ledger import Ledger
-from storage.thai import display_width, parse_iso, thai_date, thai_datetime
-from tests.helpers.ledgers import DEADLINE, EXPECTED, accepted, file_mail, record, rejected
+from storage.thai import display_width, parse_iso, sheet_datetime, thai_date, thai_datetime
+from tests.helpers.ledgers import DEADLINE, EXPECTED, accepted, file_bare_mail, file_mail, record, rejected
 from validators import load_registry
 
 
@@ -144,7 +145,7 @@ def test_thai_marks_above_and_below_take_no_width() -> None:
     assert display_width("abc") == 3
 
 
-def test_pass_rates_ignore_blanks_and_are_none_without_results() -> None:
+def test_pass_rates_ignore_blanks_which_are_counted_apart_and_are_none_without_results() -> None:
     recs = [
         record("ก"),
         dataclasses.replace(record("ข"), issues=("ผ่าน",) * 9, overall="ผ่าน"),
@@ -152,14 +153,56 @@ def test_pass_rates_ignore_blanks_and_are_none_without_results() -> None:
         dataclasses.replace(record("ง", province="ตาก"), issues=("ไม่ผ่าน",) * 3),
     ]
     by_province = {r[0]: r for r in summary.province_figures(recs, {"กาญจนบุรี": 122, "ลำพูน": 59})}
-    assert by_province["กาญจนบุรี"] == ["กาญจนบุรี", 3, 122, 1, 1, 0.5, *[1.0] * 8, 0.5]
-    assert by_province["ลำพูน"] == ["ลำพูน", 0, 59, 0, 0, *[None] * 10]
-    assert by_province["ตาก"][:6] == ["ตาก", 1, 0, 0, 1, 0.0]  # not in the registry: listed last
-    assert by_province["ตาก"][6:9] == [0.0, 0.0, 0.0]
-    assert by_province["ตาก"][9:] == [None] * 6  # issues 4-9 were not given
-    issues = summary.issue_figures(recs)
-    assert issues[0] == ["ประเด็นที่ 1", 2, 1, 1, 0.6667]
-    assert issues[-1] == ["ผลการประเมินภาพรวม", 1, 2, 1, 0.3333]
+    assert by_province["กาญจนบุรี"] == ["กาญจนบุรี", 3, 122, 1, 1, 1, 0.5, *[1.0] * 8, 0.5]
+    assert by_province["ลำพูน"] == ["ลำพูน", 0, 59, 0, 0, 0, *[None] * 10]
+    assert by_province["ตาก"][:7] == ["ตาก", 1, 0, 0, 1, 0, 0.0]  # not in the registry: listed last
+    assert by_province["ตาก"][7:10] == [0.0, 0.0, 0.0]
+    assert by_province["ตาก"][10:] == [None] * 6  # issues 4-9 were not given
+    issues = summary.issue_figures(recs)  # ผ่าน, ไม่ผ่าน, given, not given, rate of those given
+    assert issues[0] == ["ประเด็นที่ 1", 2, 1, 3, 1, 0.6667]
+    assert issues[-1] == ["ผลการประเมินภาพรวม", 1, 2, 3, 1, 0.3333]
+
+
+def test_history_is_every_mail_in_arrival_order_with_or_without_a_submission(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path / "l.db") as ledger:
+        file_mail(
+            ledger, 1, accepted("a", "ตาก", [record("อบต.ก", province="ตาก")]), "2020-10-28T05:00:00+00:00"
+        )
+        file_bare_mail(ledger, 2, "held", "2020-10-28T03:00:00+00:00", reason="dmarc_none")
+        file_bare_mail(ledger, 3, "no_attachment", "2020-10-28T04:00:00+00:00", reply=True)
+        file_bare_mail(ledger, 4, "new", "2020-10-28T06:00:00+00:00")
+        lines = views.history(ledger)
+        assert len(views.submissions(ledger)) == 1  # the submissions' view is unchanged
+
+    assert [(type(x).__name__, x.mail_id) for x in lines] == [
+        ("MailView", 2), ("MailView", 3), ("SubmissionView", 1), ("MailView", 4),
+    ]  # fmt: skip
+    held, bare, _, new = lines
+    assert isinstance(held, views.MailView) and isinstance(bare, views.MailView)
+    assert (held.state, held.outcome, held.reason, held.reply_state) == ("quarantined", "held", "dmarc_none",
+                                                                         "none")  # fmt: skip
+    assert (bare.outcome, bare.reply_state, bare.subject) == ("no_attachment", "pending", "สอบถาม")
+    assert bare.received_at == dt.datetime(2020, 10, 28, 4, tzinfo=dt.UTC)
+    assert isinstance(new, views.MailView) and (new.state, new.outcome) == ("new", None)
+
+
+def test_spreadsheet_moments_are_naive_bangkok_times_to_the_second() -> None:
+    moment = dt.datetime(2020, 11, 2, 17, 5, 9, 999, tzinfo=dt.UTC)
+    assert sheet_datetime(moment) == dt.datetime(2020, 11, 3, 0, 5, 9)
+    assert sheet_datetime(dt.datetime(2020, 11, 2, 17, 5)) == dt.datetime(2020, 11, 3, 0, 5)  # naive: UTC
+    assert thai_datetime(moment) == "3 พฤศจิกายน 2563 00:05 น."  # what the BE format shows of that cell
+
+
+def test_every_code_staff_may_meet_has_thai_words_and_an_unknown_one_says_so_in_thai() -> None:
+    assert master_labels.reason("precedence_bulk_with_workbook").startswith("อีเมลที่ส่งถึงผู้รับจำนวนมาก")
+    assert master_labels.reason("failed_12_times") == "ระบบประมวลผลไม่สำเร็จ 12 ครั้ง"
+    assert master_labels.reason("brand_new_reason") == "เหตุผลอื่น (brand_new_reason)"
+    assert (master_labels.reason(None), master_labels.sender_verdict(None)) == ("", "")
+    assert master_labels.finding_heading("lao_not_found") == "ไม่พบชื่อ อปท. ในทะเบียน"
+    outcomes = ["no_attachment", "conversation", "link_only", "suppressed", "held", "quarantined", None,
+                "accepted", "partial", "late", "rejected", "unreadable", "duplicate", "mixed"]  # fmt: skip
+    words = [master_labels.mail_outcome(o) for o in outcomes]
+    assert all(re.fullmatch(r"[\u0E00-\u0E7F ()Excel]+", w) for w in words), words
 
 
 @pytest.fixture
