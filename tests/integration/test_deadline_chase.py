@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import signal
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from bot.entrypoints.chase import queue_digest, scheduled_reminders
+from bot.entrypoints.chase import queue_digest, queue_reminders, scheduled_reminders
 from bot.entrypoints.config import (
     DigestSettings,
     MailboxSettings,
@@ -23,11 +24,13 @@ from bot.entrypoints.config import (
     Settings,
     SmtpSettings,
     StorageSettings,
+    load_settings,
 )
 from bot.entrypoints.daemon import run_once
 from bot.usecase.chase import BANGKOK
 from tests.helpers.builders import make_report
 from tests.helpers.bulk_mails import province_mail, sender_of
+from tests.helpers.faultkit import DaemonRig
 from tests.helpers.servers import ImapAccount, SmtpSink
 from validators import load_registry
 
@@ -154,3 +157,24 @@ def master_counts(settings: Settings) -> dict[str, int]:
         if len(statuses) >= 70:  # the per-province sheet: one line per province
             return {w: statuses.count(w) for w in words}
     raise AssertionError("no sheet of the master lists a status per province")
+
+
+def test_a_crash_between_send_and_record_never_sends_a_reminder_twice(
+    imap_account: ImapAccount, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    """The reminder reaches the server, the process is killed before the ledger says so: the next run
+    finds it in Sent (where Gmail files what it relays) and does not send it again."""
+    smtp_sink.on_message = imap_account.filer()
+    rig = DaemonRig(imap_account, smtp_sink, tmp_path / "daemon", sent_folder="\\Sent")
+    rig.write_config()
+    for province in ("ลำพูน", "น่าน"):
+        imap_account.deliver(province_mail(province, make_report(province, rows=[{}] * 5)).raw)
+    assert rig.run() == 0, rig.log_tail()
+    assert queue_reminders(load_settings(rig.config), dt.datetime.now(dt.UTC)) == 2
+
+    assert rig.run(crash_at="after_smtp_accept:1") == -signal.SIGKILL
+    assert rig.run() == 0, rig.log_tail()
+
+    sent = sorted(str(m["To"]) for m in chase_mails(smtp_sink, "reminder"))
+    assert sent == sorted([sender_of("ลำพูน"), sender_of("น่าน")])  # each exactly once
+    assert "already reached the server before a crash" in rig.log_tail(200)

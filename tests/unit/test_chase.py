@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot.entrypoints.chase import digest_mails
 from bot.entrypoints.cli import main
 from bot.entrypoints.config import (
     DigestSettings,
@@ -123,3 +124,22 @@ def test_a_digest_names_the_provinces_whose_status_or_count_changed() -> None:
         ("ลำพูน", ("partial", 10), ("complete", 59)), ("น่าน", ("missing", 0), ("partial", 3)),
         ("แพร่", None, ("missing", 0)),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("limit_mib", "attached"), [(5.0, True), (0.0, False), (0.001, False)])
+def test_the_digest_attaches_the_master_only_under_its_size_limit(
+    tmp_path: Path, limit_mib: float, attached: bool
+) -> None:
+    settings = settings_for(tmp_path, digest=DigestSettings(recipients=("staff@dla.go.th",),
+                                                            attach_master_max_mib=limit_mib))  # fmt: skip
+    deliver(settings.mailbox.path, "1", make_report("ลำพูน"), sender="lamphun@dla.go.th")
+    run_once(settings)  # files the report and writes the master (tens of KiB)
+
+    _, _, [mail] = digest_mails(settings, dt.datetime(2020, 10, 30, 8, 0, tzinfo=BANGKOK))
+
+    msg = email.message_from_bytes(mail.raw, policy=email.policy.default)
+    files = [str(p.get_filename()) for p in msg.iter_attachments()]  # type: ignore[attr-defined]
+    assert bool(files) is attached and all(f.endswith(".xlsx") for f in files)
+    body = msg.get_body(("plain",))
+    assert body is not None
+    assert ("แนบสมุดงานรวม" in body.get_content()) is attached
