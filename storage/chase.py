@@ -111,11 +111,29 @@ class ChaseLedger(LedgerConnection):
         figures = {p: (str(v[0]), int(v[1])) for p, v in json.loads(row[1]).items()}
         return str(row[0]), figures
 
+    def answers_chase(self, answered: Sequence[str]) -> bool:
+        """Whether a mail answers one of our reminders or digests (by the Message-IDs it answers)."""
+        if not answered:
+            return False
+        marks = ",".join("?" * len(answered))
+        sql = (
+            f"SELECT 1 FROM replies WHERE kind IN ('reminder', 'digest') AND message_id IN ({marks}) LIMIT 1"
+        )
+        return self.conn.execute(sql, list(answered)).fetchone() is not None
+
+    def reminder_of(self, reply_id: int) -> tuple[str, str] | None:
+        """(province, scheduled day) of the reminder sent as this reply, or None."""
+        row = self.conn.execute(
+            "SELECT province, day FROM reminders WHERE reply_id = ?", (reply_id,)
+        ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
     def last_senders(self, province: str, limit: int = 3) -> list[str]:
-        """The addresses a province reported from, the latest first."""
+        """The addresses (lower-cased) that filed an accepted report of this province, the latest first: an
+        office that only forwarded a wrong file is not the province's."""
         rows = self.conn.execute(
-            "SELECT sender, MAX(received_at) AS last FROM submissions WHERE province = ? AND sender != '' "
-            "GROUP BY lower(sender) ORDER BY last DESC LIMIT ?",
+            "SELECT lower(sender), MAX(received_at) AS last FROM submissions WHERE province = ? "
+            "AND status = 'accepted' AND sender != '' GROUP BY lower(sender) ORDER BY last DESC LIMIT ?",
             (province, limit),
         )
         return [str(r[0]) for r in rows]

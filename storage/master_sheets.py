@@ -220,7 +220,7 @@ def _history_row(n: int, line: views.HistoryLine) -> tuple[Value, ...]:
                 master_labels.sender_verdict(line.sender_verdict))  # fmt: skip
     if isinstance(line, views.ReminderView):
         return (n, when, line.province, "ระบบรับรายงาน (แจ้งเตือน)", "",
-                f"แจ้งเตือนก่อนกำหนดส่ง (ได้รับแล้ว {line.reported} จาก {line.expected} แห่ง)", None, None, None,
+                f"แจ้งเตือนจังหวัด (ขณะนั้นได้รับแล้ว {line.reported} จาก {line.expected} แห่ง)", None, None, None,
                 reply, f"ส่งถึง {line.to_address}", "", "", "")  # fmt: skip
     return (n, when, "", line.sender, "", master_labels.mail_outcome(line.outcome), None, None, None, reply,
             master_labels.reason(line.reason), line.subject, line.message_id, "")  # fmt: skip

@@ -36,7 +36,9 @@ class ReplyQueue(LedgerConnection):
         if due is not None:
             sql += " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
             args.append(iso(due))
-        return [PendingReply(*r) for r in self.conn.execute(sql + " ORDER BY id", args)]
+        # Replies to provinces' mail first: reminders and digests never hold one back under the daily cap.
+        order = " ORDER BY kind IN ('reminder', 'digest'), id"
+        return [PendingReply(*r) for r in self.conn.execute(sql + order, args)]
 
     def mark_reply_sending(self, reply_id: int) -> None:
         """Committed before the transport is asked: the attempt counts, and after a crash we know to look
@@ -71,6 +73,14 @@ class ReplyQueue(LedgerConnection):
                 "UPDATE replies SET state = 'pending', attempts = MAX(attempts - 1, 0), last_error = ?, "
                 "next_attempt_at = NULL WHERE id = ?",
                 (error, reply_id),
+            )
+
+    def mark_reply_suppressed(self, reply_id: int, reason: str) -> None:
+        """Final, never sent: no longer true or due when its turn came (a stale reminder)."""
+        with self.transaction() as c:
+            c.execute(
+                f"UPDATE replies SET state = 'suppressed', reason = ? WHERE id = ? AND {SENDABLE}",
+                (reason, reply_id),
             )
 
     def mark_reply_uncertain(self, reply_id: int, error: str) -> None:

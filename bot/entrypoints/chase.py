@@ -8,6 +8,7 @@ storage/chase.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from storage.template import write_template
 from validators import load_form
 
 log = logging.getLogger(__name__)
+DAY = dt.timedelta(days=1)
 
 
 def chase_rules(settings: Settings) -> ChaseRules:
@@ -115,7 +117,8 @@ def digest_facts(
         day, counts, tuple(changes(last[1] if last else {}, figures)) if last else (), last is None,
         tuple(ledger.set_aside_mails()), pause.until if paused and pause else None,
         pause.reason if paused and pause else "", tallies.get("replies_pending", 0),
-        tallies.get("replies_failed", 0), len(ledger.reminders(day.isoformat())),
+        tallies.get("replies_failed", 0),
+        sum(1 for r in ledger.reminders() if dt.datetime.fromisoformat(r.created_at) > now - DAY),
     )  # fmt: skip
     return facts, figures
 
@@ -131,8 +134,12 @@ def digest_mails(
     with open_ledger(settings) as ledger:
         facts, figures = digest_facts(ledger, settings, now)
     limit = chase_rules(settings).attach_master_max_bytes
-    payload = master.path.read_bytes() if master.path.exists() else None
-    attach = payload if payload is not None and 0 < len(payload) <= limit else None
+    payload = master.path.read_bytes() if master.path.exists() and limit > 0 else None
+    attach = payload if payload is not None and len(payload) <= limit else None
+    note = "attached" if attach else "off" if limit <= 0 else "none" if payload is None else "too_large"
+    if limit > 0 and not master.path.exists():
+        note = "none"
+    facts = dataclasses.replace(facts, master_note=note)
     how = Composing(rules.identity, now)
     mails = [digest(facts, to, how, attach) for to in settings.digest.recipients]
     return facts, figures, mails

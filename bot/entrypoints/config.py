@@ -190,7 +190,13 @@ class Settings(_Section):
 
     def rules(self, registry: Registry, form: Form) -> Rules:
         """What the use case decides by, each group from its own section(s)."""
-        own = (self.smtp.from_address, self.mailbox.username, *self.replies.own_addresses)
+        # The digest's recipients are DLA staff: their answers to it are ours, never answered as a province's.
+        own = (
+            self.smtp.from_address,
+            self.mailbox.username,
+            *self.replies.own_addresses,
+            *self.digest.recipients,
+        )
         return Rules(
             round=RoundRules(registry, form, self.round.deadline),
             identity=Identity(

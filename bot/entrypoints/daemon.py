@@ -24,6 +24,7 @@ from bot.entrypoints.health import (
 )
 from bot.entrypoints.wiring import credential, judge_pool, open_service, registry_for
 from bot.errors import LoginError, MailboxError
+from bot.usecase.chase import BANGKOK
 from bot.usecase.service import CycleSummary
 from validators import load_form
 
@@ -129,8 +130,12 @@ def _schedule_chase(settings: Settings, scheduler: BlockingScheduler) -> None:
     for name, enabled, at in jobs:
         if enabled:
             trigger = CronTrigger(hour=at.hour, minute=at.minute, timezone=BANGKOK_ZONE)
+            # Started after today's time (a deploy at 09:05): run once now too; both jobs are safe to repeat
+            # (one reminder per province address per day, one digest per day).
+            late = dt.datetime.now(BANGKOK).time() >= at
             scheduler.add_job(_chase_job, trigger, args=[settings, scheduler, name], id=name, max_instances=1,
-                              coalesce=True, misfire_grace_time=3600)  # fmt: skip
+                              coalesce=True, misfire_grace_time=3600,
+                              **({"next_run_time": dt.datetime.now(dt.UTC)} if late else {}))  # fmt: skip
             log.info("%s scheduled daily at %s Asia/Bangkok", name, at.isoformat(timespec="minutes"))
 
 

@@ -15,7 +15,7 @@ from bot.adapters.oauth import access_token
 from bot.adapters.smtp import SmtpOutbox
 from bot.adapters.unconnected import NoInbox, NoOutbox
 from bot.entrypoints.config import Settings, secret
-from bot.usecase.ports import Inbox, Outbox
+from bot.usecase.ports import Clock, Inbox, Outbox
 from bot.usecase.service import MailService
 from storage.archive import Archive
 from storage.ledger import Ledger
@@ -86,12 +86,14 @@ def judge_pool(settings: Settings) -> JudgePool:
 
 @contextmanager
 def open_service(
-    settings: Settings, pool: JudgePool | None = None, *, inbox: bool = True, outbox: bool = True
-) -> Iterator[MailService]:
+    settings: Settings, pool: JudgePool | None = None, *, inbox: bool = True, outbox: bool = True,
+    clock: Clock | None = None,
+) -> Iterator[MailService]:  # fmt: skip
     """The use case with its ports connected for one cycle; a daemon passes its long-lived judge `pool`.
 
     Reprocessing works from the archive: `inbox=False` builds no inbox at all (no password is asked for),
-    `outbox=False` no outbox either (the service then sends nothing).
+    `outbox=False` no outbox either (the service then sends nothing). `clock`: the service's time (tests of
+    the deadline chase run days in minutes); by default the real one.
     """
     registry, form = registry_for(settings), load_form(settings.round.form)  # a bad file fails here, first
     with ExitStack() as stack:
@@ -110,7 +112,7 @@ def open_service(
         yield MailService(
             inbox=the_inbox, outbox=the_outbox, judge=pool, ledger=stack.enter_context(open_ledger(settings)),
             archive=Archive(settings.storage.dir / "archive"), master=master_for(settings, registry),
-            rules=settings.rules(registry, form),
+            rules=settings.rules(registry, form), **({"clock": clock} if clock is not None else {}),
         )  # fmt: skip
 
 

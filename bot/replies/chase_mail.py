@@ -20,12 +20,23 @@ from bot.replies.mime import XLSX_MIME, ReplyAttachment, attachment_part, new_me
 from bot.replies.templates import render_template
 from bot.usecase.chase import Change, ReminderPlan, bangkok_day
 from bot.usecase.rules import Identity
+from storage import master_labels
 from storage.chase import SetAsideMail
 from storage.thai import thai_date, thai_datetime
 
 MAX_LISTED = 60  # missing LAOs named in a reminder; the rest are counted (the blank form lists them all)
 STATUS_TH = {"complete": "ครบ", "complete_late": "ครบ (ส่งหลังกำหนด)", "partial": "ยังไม่ครบ",
              "rejected": "มีข้อผิดพลาด", "missing": "ยังไม่ส่ง"}  # fmt: skip
+
+
+PAUSE_TH = {"quota": "เกินจำนวนที่ Gmail ให้ส่งได้ต่อวัน", "throttled": "Gmail ขอให้ส่งช้าลง",
+            "login": "เข้าสู่ระบบส่งอีเมลไม่ได้", "unreachable": "ติดต่อเซิร์ฟเวอร์ส่งอีเมลไม่ได้"}  # fmt: skip
+MASTER_NOTE_TH = {
+    "attached": "แนบสมุดงานรวมฉบับล่าสุดมาพร้อมนี้",
+    "too_large": "ไม่ได้แนบสมุดงานรวม เพราะไฟล์ใหญ่เกินขนาดที่กำหนด โปรดเปิดจากเครื่องที่ติดตั้งระบบ",
+    "off": "ไม่ได้แนบสมุดงานรวม (ตั้งค่าไว้ไม่ให้แนบ) โปรดเปิดจากเครื่องที่ติดตั้งระบบ",
+    "none": "ยังไม่มีสมุดงานรวม (ยังไม่ได้รับรายงาน)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +68,8 @@ class DigestFacts:
     pause_reason: str
     replies_waiting: int
     replies_failed: int
-    reminders_today: int
+    reminders_day: int  # reminders queued in the 24 hours before the digest
+    master_note: str = "attached"  # attached | too_large | off | none (no master yet)
 
 
 def by_district(missing: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
@@ -90,7 +102,10 @@ def digest(facts: DigestFacts, to: str, how: Composing, master: bytes | None) ->
     context = {
         "facts": facts, "status_th": STATUS_TH, "subject": subject, "attached": master is not None,
         "paused_until": thai_datetime(facts.paused_until) if facts.paused_until else "",
-        "day": thai_date(facts.day),
+        "pause_reason": PAUSE_TH.get(facts.pause_reason, facts.pause_reason), "day": thai_date(facts.day),
+        "set_aside": [(m.from_address, m.subject, master_labels.reason(m.reason) or
+                       master_labels.mail_outcome(m.outcome)) for m in facts.set_aside],
+        "master_note": MASTER_NOTE_TH[facts.master_note],
     }  # fmt: skip
     attachments = []
     if master is not None:

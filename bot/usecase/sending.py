@@ -10,6 +10,8 @@ Every attempt is counted and committed before the transport is asked. What the t
   `status`, and ends at the first reply accepted after it;
 - a permanent refusal (`5.1.x` no such address, `5.7.1` policy) or an address the server cannot carry
   (EAI without SMTPUTF8): the reply ends `failed` with why, and the operator is told once;
+- a reminder whose turn comes after its scheduled day, or after its province completed, is not sent
+  (`suppressed`, with why);
 - a connection lost once the message went out: the reply stays `sending` and is looked up in the Sent
   folder before any new attempt;
 - anything else is transient: this reply is tried again at the next cycle, then with its own backoff,
@@ -27,9 +29,11 @@ from dataclasses import dataclass
 
 from bot.errors import MailboxError, SendError
 from bot.replies.notices import send_failure_notice
+from bot.usecase.chase import bangkok_day
 from bot.usecase.faults import crashpoint
 from bot.usecase.ports import Clock, Outbox
 from bot.usecase.rules import Rules
+from storage import dataset
 from storage.ledger import Ledger, PendingReply, QueuedReply
 
 log = logging.getLogger(__name__)
@@ -137,6 +141,10 @@ class Sender:
                 return sent
             if pending.id in self._tried or (pending.state == "sending" and self._already_sent(pending)):
                 continue
+            if pending.kind == "reminder" and (stale := self._stale_reminder(pending)) is not None:
+                self.ledger.mark_reply_suppressed(pending.id, stale)
+                log.info("reminder %s to %s not sent: %s", pending.message_id, pending.to_address, stale)
+                continue
             self._tried.add(pending.id)
             self.ledger.mark_reply_sending(pending.id)
             try:
@@ -156,6 +164,20 @@ class Sender:
         if self.failed > failed_before and self.rules.patience.operator_address:
             sent += self.send_pending(mail_id)  # the notices about replies that failed for good
         return sent
+
+    def _stale_reminder(self, pending: PendingReply) -> str | None:
+        """Why a reminder held back (a pause, the daily cap, retries) is no longer true when its turn comes:
+        its scheduled day has passed, or its province completed meanwhile. None: send it."""
+        found = self.ledger.reminder_of(pending.id)
+        if found is None:
+            return None
+        province, day = found
+        if bangkok_day(self.clock()).isoformat() != day:
+            return "reminder_day_passed"
+        codes = [lao.dla_code for lao in self.rules.round.registry.laos_in(province)]
+        if codes and not dataset.completeness(self.ledger, province, codes).missing:
+            return "province_complete"
+        return None
 
     def _already_sent(self, pending: PendingReply) -> bool:
         """After a crash mid-send: the transport is asked whether the reply reached it (Sent folder)."""

@@ -231,11 +231,13 @@ class MailService:
         judged = self.judge_mail(m.mail)
         if self.rules.trust.hold_unlisted and any(r.sender_verdict == "unverified" for r in judged.results):
             return self._hold(m, "sender_unlisted"), judged
-        thread = m.thread_of
-        answering = thread is not None and not m.mail.spreadsheets and not m.mail.other_attachments
-        if answering and thread is not None and self.ledger.thread_acknowledged(thread):
-            # A thank-you, a question or a quoted link in a thread we already answered as a conversation:
-            # recorded, never answered again (a mail with any attachment is never a conversation).
+        thread, bare = m.thread_of, not m.mail.spreadsheets and not m.mail.other_attachments
+        answering = thread is not None and bare
+        if bare and ((thread is not None and self.ledger.thread_acknowledged(thread))
+                     or self.ledger.answers_chase(m.mail.answers)):  # fmt: skip
+            # A thank-you, a question or a quoted link in a thread we already answered as a conversation,
+            # or an answer to a reminder or a digest: recorded, never answered (a mail with any attachment
+            # is never a conversation).
             self.ledger.record_judgement(m.row.id, "conversation", m.mail.from_address,
                                          iso(m.message.received_at), (), None)  # fmt: skip
             self.inbox.mark_handled(m.message.envelope)

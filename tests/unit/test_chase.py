@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot.entrypoints.chase import digest_mails
+from bot.entrypoints.chase import digest_mails, queue_reminders
 from bot.entrypoints.cli import main
 from bot.entrypoints.config import (
     DigestSettings,
@@ -126,9 +126,13 @@ def test_a_digest_names_the_provinces_whose_status_or_count_changed() -> None:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("limit_mib", "attached"), [(5.0, True), (0.0, False), (0.001, False)])
+@pytest.mark.parametrize(
+    ("limit_mib", "attached", "note"),
+    [(5.0, True, "แนบสมุดงานรวมฉบับล่าสุดมาพร้อมนี้"), (0.0, False, "ตั้งค่าไว้ไม่ให้แนบ"),
+     (0.001, False, "ใหญ่เกินขนาดที่กำหนด")],
+)  # fmt: skip
 def test_the_digest_attaches_the_master_only_under_its_size_limit(
-    tmp_path: Path, limit_mib: float, attached: bool
+    tmp_path: Path, limit_mib: float, attached: bool, note: str
 ) -> None:
     settings = settings_for(tmp_path, digest=DigestSettings(recipients=("staff@dla.go.th",),
                                                             attach_master_max_mib=limit_mib))  # fmt: skip
@@ -142,4 +146,26 @@ def test_the_digest_attaches_the_master_only_under_its_size_limit(
     assert bool(files) is attached and all(f.endswith(".xlsx") for f in files)
     body = msg.get_body(("plain",))
     assert body is not None
-    assert ("แนบสมุดงานรวม" in body.get_content()) is attached
+    assert note in body.get_content()
+
+
+def test_an_answer_to_a_reminder_without_a_file_is_recorded_and_not_answered(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path)
+    assert queue_reminders(settings, dt.datetime.now(dt.UTC)) == 1  # ตาก, listed; sent today
+    with open_ledger(settings) as ledger:
+        [(reminder_id,)] = ledger.conn.execute("SELECT message_id FROM replies WHERE kind = 'reminder'")
+    answer = (
+        f"From: saraban@tak.go.th\r\nTo: Localreport.dla@gmail.com\r\nSubject: Re: แจ้งเตือน\r\n"
+        f"Message-ID: <thanks@tak.go.th>\r\nIn-Reply-To: {reminder_id}\r\n\r\nรับทราบ ขอบคุณครับ\r\n"
+    ).encode()
+    (settings.mailbox.path / "new").mkdir(parents=True, exist_ok=True)
+    (settings.mailbox.path / "new" / "thanks").write_bytes(answer)
+    outbox = tmp_path / "outbox"
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+
+    summary = run_once(settings)
+
+    assert summary.outcomes == {"conversation": 1}
+    new = [p for p in outbox.glob("*.eml") if p not in before]
+    kinds = [email.message_from_bytes(p.read_bytes())["X-Localreport-Outcome"] for p in new]
+    assert kinds == ["reminder"]  # the queued reminder went out; the thank-you got no reply

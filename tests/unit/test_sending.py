@@ -14,9 +14,11 @@ import pytest
 
 from bot.adapters.smtp import classify
 from bot.errors import SendError, SendFailure
+from bot.usecase.chase import BANGKOK
 from bot.usecase.rules import Patience, ReplyLimits, RoundRules, Rules
 from bot.usecase.sending import MAX_ATTEMPTS, PAUSES, Pause, Sender
-from storage.ledger import Ledger
+from storage.chase import NewReminder
+from storage.ledger import Ledger, QueuedReply
 from tests.helpers.ledgers import accepted, file_mail, record
 from validators import load_form, load_registry
 
@@ -242,3 +244,31 @@ def test_a_connection_lost_after_data_leaves_the_reply_to_be_looked_up_in_sent(l
 )
 def test_gmail_replies_are_classified(code: int, text: str, kind: str) -> None:
     assert classify(code, text) == kind
+
+
+def reminder_queued(ledger: Ledger, province: str, day: str) -> None:
+    reply = QueuedReply("reminder", f"<rem-{province}@bot>", "p@x.th", b"raw")
+    assert ledger.queue_reminders(day, [NewReminder(province, "p@x.th", 0, 58, reply)]) == 1
+
+
+def test_a_reminder_whose_day_passed_while_it_waited_is_not_sent(ledger: Ledger) -> None:
+    clock = Clock()
+    reminder_queued(ledger, "ลำพูน", (clock.now.astimezone(BANGKOK).date() - dt.timedelta(days=1)).isoformat())
+    outbox = ScriptedOutbox()
+
+    assert cycle(outbox, ledger, clock) == 0 and outbox.sent == []
+    assert ledger.conn.execute("SELECT state, reason FROM replies").fetchall() == [
+        ("suppressed", "reminder_day_passed")
+    ]
+
+
+def test_a_reminder_to_a_province_that_completed_while_it_waited_is_not_sent(ledger: Ledger) -> None:
+    clock = Clock()
+    reminder_queued(ledger, "ลำพูน", clock.now.astimezone(BANGKOK).date().isoformat())
+    laos = load_registry().laos_in("ลำพูน")
+    rows = [record(lao.full_name_th, province="ลำพูน", code=lao.dla_code) for lao in laos]
+    file_mail(ledger, 1, accepted("a", "ลำพูน", rows))  # the whole province, filed after the reminder
+
+    assert cycle(ScriptedOutbox(), ledger, clock) == 0
+    [(state, reason)] = ledger.conn.execute("SELECT state, reason FROM replies WHERE kind = 'reminder'")
+    assert (state, reason) == ("suppressed", "province_complete")
