@@ -2,7 +2,7 @@
 
 `MailService` is built once from its ports (inbox, outbox, judge, ledger, archive, master, clock) and its
 `Rules`; `run_cycle` lists the inbox without downloading bodies, and a mail the ledger already knows (by
-its mailbox UID, else by Message-ID, From and Subject from a header fetch) is only moved. `handle` takes
+its mailbox UID, else by Message-ID, From, Subject and size from a header fetch) is only moved. `handle` takes
 one downloaded message through these steps, each safe to repeat:
 
 1. archive its exact bytes (content-addressed);
