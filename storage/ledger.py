@@ -122,16 +122,28 @@ class Ledger(ReplyQueue, ChaseLedger):
         *,
         thread_of: int | None = None,
         size: int | None = None,
+        received_at: str | None = None,
     ) -> MailRow:
         """Record a mail (once) and its mailbox location, and count one more handling attempt.
 
         `thread_of`: the mail whose reply this one answers (`thread_root`), for conversations; `size`: its
-        bytes (for `mail_by_identity`)."""
+        bytes (for `mail_by_identity`); `received_at`: when the server received it (ISO, UTC)."""
         with self.transaction() as c:
             c.execute(
                 "INSERT INTO mails (sha256, fingerprint, message_id, from_address, subject, first_seen_at, "
-                "thread_of, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
-                (sha256, fingerprint, message_id, from_address, subject, now_iso(), thread_of, size),
+                "thread_of, size, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(sha256) DO NOTHING",
+                (
+                    sha256,
+                    fingerprint,
+                    message_id,
+                    from_address,
+                    subject,
+                    now_iso(),
+                    thread_of,
+                    size,
+                    received_at,
+                ),
             )
             c.execute(
                 "UPDATE mails SET attempts = attempts + 1 WHERE sha256 = ? AND state = 'new'", (sha256,)

@@ -74,7 +74,8 @@ MIGRATIONS: dict[int, str] = {
     "COALESCE(json_extract(data, '$.dla_code'), json_extract(data, '$.lao_full_name'));" + WITHDRAWALS,
     # 3: every reply's attempts, its last error and when to try again (a refusal is recorded against the
     # reply, a reply the server refuses for good ends `failed`), why handling a mail last failed, and its
-    # size (a mail met again is recognised from a header fetch only when its size matches too).
+    # size (a mail met again is recognised from a header fetch only when its size matches too) and when the
+    # server received it (the history dates a mail without a workbook by it).
     # The replies table is rebuilt: a reminder or a digest answers no mail (mail_id may be NULL).
     # Reminders and digests (the deadline chase) are new tables.
     3: REPLIES.replace("replies (", "replies_v3 (", 1)
@@ -86,7 +87,8 @@ MIGRATIONS: dict[int, str] = {
     "CREATE INDEX IF NOT EXISTS replies_mail ON replies(mail_id);"
     "CREATE INDEX IF NOT EXISTS replies_state ON replies(state);"
     "ALTER TABLE mails ADD COLUMN last_error TEXT;"
-    "ALTER TABLE mails ADD COLUMN size INTEGER;" + CHASE,
+    "ALTER TABLE mails ADD COLUMN size INTEGER;"
+    "ALTER TABLE mails ADD COLUMN received_at TEXT;" + CHASE,
 }
 
 SCHEMA = (
@@ -106,7 +108,8 @@ CREATE TABLE IF NOT EXISTS mails (
     reason TEXT,                                -- why a mail was suppressed or held (policy reason code)
     thread_of INTEGER REFERENCES mails(id),     -- the mail whose reply this one answers (v2)
     last_error TEXT,                            -- why handling it last failed: class: message (v3)
-    size INTEGER                                -- its bytes (v3): with the identity, known before download
+    size INTEGER,                               -- its bytes (v3): with the identity, known before download
+    received_at TEXT                            -- when the server received it (v3; NULL before)
 );
 CREATE INDEX IF NOT EXISTS mails_message_id ON mails(message_id);
 CREATE INDEX IF NOT EXISTS mails_fingerprint ON mails(fingerprint);

@@ -43,11 +43,11 @@ class SubmissionView:
 
 @dataclass(frozen=True, slots=True)
 class MailView:
-    """A mail that filed no submission. The ledger dates such a mail by when the bot first saw it (the
-    server's receipt time is kept on submissions only): minutes after its arrival at most."""
+    """A mail that filed no submission, dated by when the server received it (a mail a ledger older than
+    schema 3 recorded: by when the bot first saw it, minutes after its arrival at most)."""
 
     mail_id: int
-    received_at: dt.datetime  # mails.first_seen_at
+    received_at: dt.datetime  # when the server received it (a ledger before schema 3: when first seen)
     sender: str
     subject: str
     message_id: str
@@ -105,7 +105,8 @@ def submissions(ledger: Ledger) -> list[SubmissionView]:
 def mails_without_submissions(ledger: Ledger) -> list[MailView]:
     """Every mail that filed no submission, in the order the ledger first saw them."""
     rows = ledger.conn.execute(
-        "SELECT m.id, m.first_seen_at, m.from_address, m.subject, m.message_id, m.state, m.outcome, "
+        "SELECT m.id, COALESCE(m.received_at, m.first_seen_at), m.from_address, m.subject, m.message_id, "
+        "m.state, m.outcome, "
         "m.reason, COALESCE(r.state, 'none') FROM mails m "
         "LEFT JOIN replies r ON r.id = (SELECT MAX(id) FROM replies "
         "WHERE mail_id = m.id AND kind != 'operator_notice') "

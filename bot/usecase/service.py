@@ -189,7 +189,7 @@ class MailService:
         thread_of = self.ledger.thread_root(mail.answers, by_subject)
         row = self.ledger.register_mail(
             sha256, mail.fingerprint, mail.message_id, mail.from_address, mail.subject, message.source,
-            thread_of=thread_of, size=len(message.raw),
+            thread_of=thread_of, size=len(message.raw), received_at=iso(message.received_at),
         )  # fmt: skip
         m = MailInHand(message, mail, sha256, row, thread_of)
         if row.attempts > self.rules.patience.max_attempts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -161,3 +162,18 @@ def test_a_sender_listed_for_another_province_is_one_warning_naming_both(tmp_pat
     assert reply["X-Localreport-Outcome"] == "accepted"
     assert text.count("อีเมลผู้ส่งอยู่ในรายชื่อผู้ส่งของจังหวัดลำพูน แต่รายชื่อ อปท. ในไฟล์เป็นของจังหวัดลำปาง") == 1
     assert "ไม่อยู่ในรายชื่อผู้ส่งของจังหวัด" not in text  # the one warning says it all
+
+
+def test_a_mail_without_a_workbook_is_dated_in_the_history_by_when_the_server_received_it(
+    tmp_path: Path,
+) -> None:
+    s = settings(tmp_path)
+    deliver(s.mailbox.path, "1.none", None)
+    received = dt.datetime(2020, 10, 28, 2, 15, 7, tzinfo=dt.UTC)  # 09:15:07 in Bangkok
+    os.utime(s.mailbox.path / "new" / "1.none", (received.timestamp(), received.timestamp()))
+
+    run_once(s)
+
+    master = load_workbook(s.storage.master_workbook, read_only=True)
+    [row] = list(master["ประวัติการส่ง"].iter_rows(min_row=2, values_only=True))
+    assert (row[1], row[5]) == (dt.datetime(2020, 10, 28, 9, 15, 7), "ไม่มีไฟล์ Excel แนบ")
