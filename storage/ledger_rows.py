@@ -43,7 +43,7 @@ class NewSubmission:
 @dataclass(frozen=True, slots=True)
 class PendingReply:
     id: int
-    mail_id: int
+    mail_id: int | None  # None: a reminder or a digest, which answers no mail
     message_id: str
     to_address: str
     raw: bytes

@@ -119,20 +119,20 @@ class Sender:
         self.sent = 0  # replies the transport accepted
         self._tried: set[int] = set()  # a reply is tried at most once per cycle (a service is one cycle)
 
-    def paused(self) -> Pause | None:
-        pause = Pause.load(self.ledger)
-        return pause if pause is not None and pause.until > self.clock() else None
+    def tally(self) -> tuple[int, int, int]:
+        """(accepted, failed for good, refused) through this sender: a cycle's figures."""
+        return self.sent, self.failed, self.refused
 
     def send_pending(self, mail_id: int | None = None) -> int:
         """Send the replies that are due (all, or one mail's); never twice (an uncertain one is looked up
         first). Returns how many the transport accepted. An operator's notice queued by a failure goes
         out in the same call."""
-        pause = self.paused()
-        if pause is not None:
+        pause = Pause.load(self.ledger)
+        if pause is not None and pause.until > self.clock():
             log.info("sending paused until %s (%s); replies wait in the ledger", pause.until.isoformat(),
                      pause.reason)  # fmt: skip
             return 0
-        had_pause = Pause.load(self.ledger) is not None
+        had_pause = pause is not None  # an ended pause: cleared at the first reply accepted
         sent, failed_before = 0, self.failed
         for pending in self.ledger.pending_replies(mail_id, due=self.clock()):
             if self._daily_cap_reached():

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -107,7 +108,7 @@ class MailService:
         self.inbox, self.outbox, self.judge = inbox, outbox, judge
         self.ledger, self.archive, self.master = ledger, archive, master
         self.rules, self.clock = rules, clock
-        self.sender, self._rescued = Sender(outbox, ledger, rules, clock), 0
+        self.sender = Sender(outbox, ledger, rules, clock)
 
     # ------------------------------------------------------------------------------------ the cycle
 
@@ -117,12 +118,9 @@ class MailService:
         hand and no more). The caller then refreshes the master (`master.rebuild(ledger,
         only_if_changed=True)`)."""
         summary = CycleSummary()
-        for step in (self.sender.send_pending, self._sweep_junk):  # a failure here must not stop the cycle
-            try:
-                step()
-            except Exception as e:
-                log.error("%s failed; reading the inbox anyway: %s", step.__name__, e, exc_info=True)
-        summary.rescued_from_spam = self._rescued
+        self._before_reading("sending", self.sender.send_pending)
+        sweep = functools.partial(sweep_junk, self.inbox, self.rules.trust.sender_map)
+        summary.rescued_from_spam = self._before_reading("the spam sweep", sweep)
         progress = Progress("mail", None)  # a backfill of a whole mailbox shows how far it got
         for envelope in self.inbox.envelopes():
             if stop():
@@ -145,8 +143,7 @@ class MailService:
                 summary.outcomes[outcome] = summary.outcomes.get(outcome, 0) + 1
         progress.done()
         self.sender.send_pending()  # what waited behind a failed or paused send
-        s = self.sender
-        summary.replies_sent, summary.replies_failed, summary.replies_refused = s.sent, s.failed, s.refused
+        summary.replies_sent, summary.replies_failed, summary.replies_refused = self.sender.tally()
         return summary
 
     def _handle_envelope(self, envelope: Envelope, summary: CycleSummary) -> Outcome:
@@ -154,9 +151,8 @@ class MailService:
         known = self.ledger.mail_by_source(*envelope.source)
         if known is None and envelope.headers:
             head = parse_mail(envelope.headers, self.rules.parse)
-            known = self.ledger.mail_by_identity(
-                head.message_id, head.from_address, head.subject, envelope.size
-            )
+            identity = (head.message_id, head.from_address, head.subject, envelope.size)
+            known = self.ledger.mail_by_identity(*identity)
         if known is not None and known.state != "new":
             (self.inbox.quarantine if known.state == "quarantined" else self.inbox.mark_handled)(envelope)
             log.info("uid=%s outcome=skipped reason=already_%s (not downloaded)", envelope.uid, known.state)
@@ -166,8 +162,13 @@ class MailService:
         summary.bytes_downloaded += len(message.raw)
         return self.handle(message)
 
-    def _sweep_junk(self) -> None:
-        self._rescued = sweep_junk(self.inbox, self.rules.trust.sender_map)
+    def _before_reading(self, what: str, step: Callable[[], int]) -> int:
+        """A step before the inbox is read, whose failure must never stop the cycle: logged, counted 0."""
+        try:
+            return step()
+        except Exception as e:
+            log.error("%s failed; reading the inbox anyway: %s", what, e, exc_info=True)
+            return 0
 
     def handle(self, message: InboxMessage) -> Outcome:
         """Handle one message end to end and return its outcome ("skipped" when already handled)."""
