@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,13 +76,13 @@ def reminders(settings: Settings, now: dt.datetime) -> list[Planned]:
     return out
 
 
-def queue_reminders(settings: Settings, now: dt.datetime) -> int:
-    """Queue today's reminders (at most one per province address per day); how many were new."""
-    planned = [p for p in reminders(settings, now) if p.mail is not None]
+def queue_reminders(settings: Settings, now: dt.datetime, planned: Sequence[Planned] | None = None) -> int:
+    """Queue today's reminders (at most one per province address per day); how many were new.
+    `planned`: `reminders(settings, now)` when the caller composed them already (the command shows them)."""
     new = [
         NewReminder(p.province, p.to, p.reported, p.expected,
                     QueuedReply("reminder", p.mail.message_id, p.to, p.mail.raw))
-        for p in planned if p.mail is not None
+        for p in (reminders(settings, now) if planned is None else planned) if p.mail is not None
     ]  # fmt: skip
     with open_ledger(settings) as ledger:
         queued = ledger.queue_reminders(bangkok_day(now).isoformat(), new)
@@ -123,9 +124,10 @@ def digest_facts(
     return facts, figures
 
 
-def digest_mails(
-    settings: Settings, now: dt.datetime
-) -> tuple[DigestFacts, dict[str, tuple[str, int]], list[ChaseMail]]:
+Digest = tuple[DigestFacts, dict[str, tuple[str, int]], list[ChaseMail]]  # what it says, records, sends
+
+
+def digest_mails(settings: Settings, now: dt.datetime) -> Digest:
     """The day's digest for each recipient, with the master as the last cycle left it when small enough
     (the poll rebuilds it after every change; the digest never writes it)."""
     registry = registry_for(settings)
@@ -137,17 +139,16 @@ def digest_mails(
     payload = master.path.read_bytes() if master.path.exists() and limit > 0 else None
     attach = payload if payload is not None and len(payload) <= limit else None
     note = "attached" if attach else "off" if limit <= 0 else "none" if payload is None else "too_large"
-    if limit > 0 and not master.path.exists():
-        note = "none"
     facts = dataclasses.replace(facts, master_note=note)
     how = Composing(rules.identity, now)
     mails = [digest(facts, to, how, attach) for to in settings.digest.recipients]
     return facts, figures, mails
 
 
-def queue_digest(settings: Settings, now: dt.datetime) -> bool:
-    """Queue the day's digest (once a day); False when it was already queued or nobody receives it."""
-    facts, figures, mails = digest_mails(settings, now)
+def queue_digest(settings: Settings, now: dt.datetime, prepared: Digest | None = None) -> bool:
+    """Queue the day's digest (once a day); False when it was already queued or nobody receives it.
+    `prepared`: `digest_mails(settings, now)` when the caller composed it already."""
+    facts, figures, mails = digest_mails(settings, now) if prepared is None else prepared
     if not mails:
         return False
     queued = [QueuedReply("digest", m.message_id, m.to_address, m.raw) for m in mails]

@@ -27,18 +27,19 @@ def chase_command(command: str, settings: Settings, out: Path | None, *, send: b
             written = write_preview([p.mail for p in planned if p.mail], folder)
             print(f"wrote {len(written)} reminder(s) into {folder}; nothing was sent (give --send to send)")
             return 0
-        queued = queue_reminders(settings, now)
+        queued = queue_reminders(settings, now, planned)
     else:
         if not settings.digest.recipients:
             raise UsageError("[digest] recipients is empty: list the DLA staff addresses in the config")
-        facts, _, mails = digest_mails(settings, now)
+        prepared = digest_mails(settings, now)
+        facts, _, mails = prepared
         counts = ", ".join(f"{code}={n}" for code, n in sorted(facts.counts.items()))
         print(f"digest for {facts.day.isoformat()}: {counts}; to {', '.join(settings.digest.recipients)}")
         if not send:
             written = write_preview(mails, folder)
             print(f"wrote {len(written)} digest(s) into {folder}; nothing was sent (give --send to send)")
             return 0
-        queued = int(queue_digest(settings, now)) * len(mails)
+        queued = int(queue_digest(settings, now, prepared)) * len(mails)
     with open_service(settings) as service:  # the same outbox, limits, pauses and Sent lookup as replies
         sent = service.send_pending()
     print(f"queued {queued} new {command} mail(s) for today; the server accepted {sent} mail(s)")
