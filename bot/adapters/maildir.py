@@ -24,7 +24,7 @@ class MaildirInbox:
         self.path = path
         self.processed = _subfolder(path, processed_folder)
         self.quarantined = _subfolder(path, quarantine_folder)
-        self._received: dict[str, dt.datetime] = {}
+        self._listed: dict[str, tuple[Path, dt.datetime]] = {}  # uid → (file, received) from envelopes()
 
     def __enter__(self) -> MaildirInbox:
         for base in (self.path, self.processed, self.quarantined):
@@ -49,7 +49,7 @@ class MaildirInbox:
             except FileNotFoundError:  # moved away by someone else meanwhile
                 continue
             uid = name.split(":", 1)[0]
-            self._received[uid] = dt.datetime.fromtimestamp(mtime, dt.UTC)
+            self._listed[uid] = (self.path / sub / name, dt.datetime.fromtimestamp(mtime, dt.UTC))
             yield Envelope(str(self.path), "maildir", uid, _header_block(head), size)
 
     def fetch(self, envelope: Envelope) -> InboxMessage | None:
@@ -60,7 +60,8 @@ class MaildirInbox:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
-        received = self._received.get(envelope.uid) or dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+        listed = self._listed.get(envelope.uid)
+        received = listed[1] if listed else dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
         return InboxMessage(envelope, raw, received)
 
     def mark_handled(self, envelope: Envelope) -> None:
@@ -76,6 +77,10 @@ class MaildirInbox:
         raise MailboxError("a local Maildir has no spam folder to rescue mail from")
 
     def _find(self, uid: str) -> Path | None:
+        """The message's file: where envelopes() listed it, else (moved meanwhile) a scan of new/ and cur/."""
+        listed = self._listed.get(uid)
+        if listed is not None and listed[0].exists():
+            return listed[0]
         for sub in ("new", "cur"):
             for entry in os.scandir(self.path / sub):
                 if entry.name.split(":", 1)[0] == uid:
