@@ -24,8 +24,8 @@ from bot.entrypoints.health import (
 )
 from bot.entrypoints.wiring import credential, judge_pool, open_service, registry_for
 from bot.errors import LoginError, MailboxError
-from bot.usecase.chase import BANGKOK
 from bot.usecase.service import CycleSummary
+from storage.thai import BANGKOK
 from validators import load_form
 
 log = logging.getLogger(__name__)

@@ -21,9 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.entrypoints.config import MailboxSettings, Settings, SmtpSettings, StorageSettings
 from bot.entrypoints.daemon import run_once
 from storage.template import write_template
+from storage.thai import BANGKOK
 from validators import load_form, load_registry
 
-BANGKOK = dt.timezone(dt.timedelta(hours=7))
 # (title, first name): the title fits the name (นาย for men; นาง or นางสาว for women).
 FIRST_NAMES = (
     ("นาย", "สมชาย"), ("นาย", "สมศักดิ์"), ("นาง", "วิไลวรรณ"), ("นาย", "ประเสริฐ"), ("นาย", "สุนทร"),

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from storage import dataset
 from storage.ledger import Ledger
+from storage.thai import bangkok
 from validators import Registry
 
-BANGKOK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")
 DONE = ("complete", "complete_late")
 
 
@@ -45,7 +45,7 @@ class ReminderPlan:
 
 
 def bangkok_day(now: dt.datetime) -> dt.date:
-    return now.astimezone(BANGKOK).date()
+    return bangkok(now).date()
 
 
 def due_reminder_day(now: dt.datetime, rules: ChaseRules) -> bool:

@@ -22,6 +22,7 @@ from typing import Literal
 
 from bot.usecase.incoming import IncomingMail, header_pairs
 from storage.ledger import SenderVerdict
+from storage.thai import bangkok
 
 ROBOT_REASONS = (
     "own_address",
@@ -37,7 +38,6 @@ BULK_PRECEDENCE = frozenset({"bulk", "list", "junk", "auto_reply"})
 ROBOT_LOCAL_PARTS = frozenset({"mailer-daemon", "postmaster"})
 # X-Auto-Response-Suppress values that ask responders like us to stay quiet (DR/NDR/RN/NRN are receipts).
 SUPPRESS_VALUES = frozenset({"all", "oof", "autoreply"})
-THAI_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 DmarcVerdict = Literal["pass", "fail", "none"]
 MailInput = bytes | Message | IncomingMail
@@ -276,4 +276,4 @@ def is_late(received_at: dt.datetime, deadline: dt.date) -> bool:
     """Received after the end of the deadline day in Thailand (a naive time is taken as UTC)."""
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=dt.UTC)
-    return received_at.astimezone(THAI_TIME).date() > deadline
+    return bangkok(received_at).date() > deadline

@@ -28,7 +28,7 @@ from bot.entrypoints.config import (
 )
 from bot.entrypoints.daemon import run_once
 from bot.entrypoints.wiring import open_service
-from bot.usecase.chase import BANGKOK
+from storage.thai import BANGKOK
 from tests.helpers.builders import make_report
 from tests.helpers.bulk_mails import province_mail, sender_of
 from tests.helpers.faultkit import DaemonRig

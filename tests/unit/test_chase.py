@@ -25,7 +25,8 @@ from bot.entrypoints.config import (
 )
 from bot.entrypoints.daemon import _schedule_chase, run_once
 from bot.entrypoints.wiring import open_ledger
-from bot.usecase.chase import BANGKOK, ChaseRules, changes, due_reminder_day, plan_reminders
+from bot.usecase.chase import ChaseRules, changes, due_reminder_day, plan_reminders
+from storage.thai import BANGKOK
 from tests.helpers.builders import make_report
 from tests.helpers.mails import deliver
 from validators import load_registry

@@ -14,11 +14,11 @@ import pytest
 
 from bot.adapters.smtp import classify
 from bot.errors import SendError, SendFailure
-from bot.usecase.chase import BANGKOK
 from bot.usecase.rules import Patience, ReplyLimits, RoundRules, Rules
 from bot.usecase.sending import MAX_ATTEMPTS, PAUSES, Pause, Sender
 from storage.chase import NewReminder
 from storage.ledger import Ledger, QueuedReply
+from storage.thai import BANGKOK
 from tests.helpers.ledgers import accepted, file_mail, record
 from validators import load_form, load_registry
 
